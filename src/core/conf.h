@@ -1,0 +1,47 @@
+#ifndef CIEL_CONF_H
+#define CIEL_CONF_H
+
+/* Configuration: an INI file in oslo.config style ([DEFAULT], [database], [identity]...).
+ * One keyword table (conf.c) drives parsing, defaults, bounds and `ciel config show`; every
+ * key has a default so `ciel up` runs with no file at all. */
+
+#include <stdio.h>
+
+struct err;
+
+struct conf {
+	/* [DEFAULT] */
+	char *state_dir;
+	char *listen;       /* ADDR:PORT */
+	char *public_url;   /* base URL in the catalog; empty: http://<listen> */
+	char *log_level;
+	char *log_file;     /* empty: <state_dir>/ciel.log; "-": stderr */
+	int workers;        /* HTTP threads */
+	int max_request_body_size;
+	char *region;
+	/* [database] */
+	char *db_connection; /* empty: sqlite://<state_dir>/ciel.db */
+	/* [identity] */
+	int token_expiration;
+	int password_hash_rounds;
+	int max_active_keys;
+	int list_limit;
+	char *admin_password;
+	char *demo_password;
+};
+
+extern struct conf conf;
+
+/* Fills 'conf' with defaults. */
+void conf_defaults(void);
+/* Reads 'path' over the current values; a missing file is not an error when 'optional'.
+ * Errors read "file:line: message". */
+int conf_load(const char *path, int optional, struct err *err);
+/* Sets one key ("section.key" or "key" for DEFAULT) from a command-line value. */
+int conf_set(const char *section, const char *key, const char *value, struct err *err);
+/* Derives the values that depend on others (paths under state_dir, public_url). */
+void conf_finish(void);
+void conf_show(FILE *out);
+void conf_free(void);
+
+#endif

@@ -1,0 +1,165 @@
+/* libmicrohttpd glue: a thread pool on epoll; each connection's request is collected into
+ * a 'struct req', dispatched when the body is complete, and its reply queued. */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LOG_MODULE "http"
+#include "core/conf.h"
+#include "core/err.h"
+#include "core/http.h"
+#include "core/log.h"
+#include "core/util.h"
+
+static struct MHD_Daemon *daemon_handle;
+
+static enum MHD_Result send_reply(struct MHD_Connection *conn, struct req *rq)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(rq->reply_size, rq->reply_body,
+					       MHD_RESPMEM_MUST_FREE);
+	rq->reply_body = NULL;
+	if (rq->content_type)
+		MHD_add_response_header(resp, "Content-Type", rq->content_type);
+	MHD_add_response_header(resp, "x-openstack-request-id", rq->request_id);
+	for (int i = 0; i < rq->nheaders; i++)
+		MHD_add_response_header(resp, rq->headers[i].name, rq->headers[i].value);
+	ret = MHD_queue_response(conn, (unsigned int)rq->status, resp);
+	MHD_destroy_response(resp);
+	LOGM(LOG_INFO, rq->request_id, "%s %s %d %.1fms", rq->method_name, rq->path,
+	     rq->status, (double)(util_now_us() - rq->start_us) / 1000.0);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	struct req *rq = *con_cls;
+	size_t max = (size_t)conf.max_request_body_size;
+
+	(void)cls;
+	(void)version;
+	if (rq == NULL) {
+		int m = http_method_parse(method);
+		rq = req_new(m < 0 ? 0 : (enum http_method)m, url);
+		rq->conn = conn;
+		rq->method_name = method;
+		*con_cls = rq;
+		if (m < 0) {
+			struct err err = { 0 };
+			err_set(&err, ERR_METHOD, "The method is not allowed.");
+			json_t *b = json_pack("{s:{s:i,s:s,s:s}}", "error", "code", 405,
+					      "title", err_title(ERR_METHOD), "message",
+					      err.msg);
+			reply_json(rq, 405, b);
+			return send_reply(conn, rq);
+		}
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     "Content-Length");
+		if (cl != NULL && strtoull(cl, NULL, 10) > max) {
+			rq->body_too_large = true;
+			http_dispatch(rq);
+			return send_reply(conn, rq);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		if (rq->status != 0) {
+			/* already answered (413): drop the rest */
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
+		if (rq->body_size + *upload_data_size > max) {
+			rq->body_too_large = true;
+		} else {
+			rq->body = xrealloc(rq->body, rq->body_size + *upload_data_size + 1);
+			memcpy(rq->body + rq->body_size, upload_data, *upload_data_size);
+			rq->body_size += *upload_data_size;
+			rq->body[rq->body_size] = '\0';
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (rq->status != 0)
+		return MHD_YES;
+	http_dispatch(rq);
+	return send_reply(conn, rq);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	req_free(*con_cls);
+	*con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_debug("microhttpd: %s", msg);
+}
+
+int http_start(const char *listen, int threads, struct err *err)
+{
+	struct sockaddr_storage ss = { 0 };
+	char host[128];
+	const char *colon = strrchr(listen, ':');
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			     MHD_USE_ERROR_LOG;
+	long port;
+
+	if (colon == NULL || (size_t)(colon - listen) >= sizeof(host))
+		return err_set(err, ERR_BAD_REQUEST, "listen: expected ADDR:PORT, got '%s'",
+			       listen);
+	port = strtol(colon + 1, NULL, 10);
+	if (port <= 0 || port > 65535)
+		return err_set(err, ERR_BAD_REQUEST, "listen: bad port in '%s'", listen);
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	if (host[0] == '[') {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		host[strlen(host) - 1] = '\0';
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host + 1, &s6->sin6_addr) != 1)
+			return err_set(err, ERR_BAD_REQUEST, "listen: bad address '%s'", listen);
+		flags |= MHD_USE_IPv6;
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
+			return err_set(err, ERR_BAD_REQUEST, "listen: bad address '%s'", listen);
+	}
+	daemon_handle = MHD_start_daemon(
+		flags, (uint16_t)port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, &ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+	if (daemon_handle == NULL)
+		return err_set(err, ERR_UNAVAILABLE, "cannot listen on %s", listen);
+	return 0;
+}
+
+void http_stop(void)
+{
+	if (daemon_handle != NULL)
+		MHD_stop_daemon(daemon_handle);
+	daemon_handle = NULL;
+}

@@ -1,0 +1,163 @@
+#ifndef CIEL_HTTP_H
+#define CIEL_HTTP_H
+
+/* The HTTP layer: one libmicrohttpd listener (thread pool + epoll) serving every service
+ * under its path prefix. A request is read whole (JSON bodies, capped by
+ * conf.max_request_body_size, 413 beyond), routed by method and path pattern, authenticated
+ * and authorized by the route's policy, then handed to the handler, which fills the reply.
+ *
+ * Handlers have the shape  int handler(struct req *rq, struct err *err):  they return 0
+ * after setting a reply (reply_json, reply_empty...), or -1 with 'err' set; the service's
+ * error renderer then writes the error body its clients expect. */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct err;
+struct auth;
+struct MHD_Connection;
+
+enum http_method {
+	HTTP_GET = 1,
+	HTTP_HEAD,
+	HTTP_POST,
+	HTTP_PUT,
+	HTTP_PATCH,
+	HTTP_DELETE,
+	HTTP_OPTIONS,
+};
+
+struct req;
+typedef int (*http_handler)(struct req *rq, struct err *err);
+
+/* One route: method, pattern relative to the service prefix ('{name}' captures one
+ * segment), handler, policy name (NULL: no token needed). */
+struct route {
+	enum http_method method;
+	const char *pattern;
+	http_handler handler;
+	const char *policy;
+};
+
+/* A policy rule names who may call a route. The route carries a policy name; each service
+ * maps its names to rules in a table (as Keystone's policy file maps them). */
+enum policy_rule {
+	POL_TOKEN = 1,     /* any valid token */
+	POL_ADMIN,         /* the admin role, any scope */
+	POL_READER,        /* admin, or reader on the system scope */
+	POL_ADMIN_OR_USER, /* admin, or the path's {user_id} is the caller */
+	POL_ADMIN_OR_PROJECT, /* admin, or the path's {project_id} is the token's project */
+};
+
+struct policy {
+	const char *name;
+	enum policy_rule rule;
+};
+
+struct service {
+	const char *name;   /* "identity" */
+	const char *prefix; /* "/identity" */
+	const struct route *const *routes;     /* NULL-terminated list of route tables */
+	const struct policy *const *policies; /* NULL-terminated list of policy tables */
+	/* Writes the service-shaped error body for 'err' into the reply. */
+	void (*render_error)(struct req *rq, const struct err *err);
+};
+
+/* Who is calling, as established from the token by the authenticator. */
+struct auth {
+	const char *user_id;
+	const char *user_domain_id;
+	const char *project_id; /* project scope, else NULL */
+	const char *domain_id;  /* domain scope, else NULL */
+	bool system;            /* system scope */
+	const char *const *roles; /* role names, effective (implied roles included) */
+	int nroles;
+	void *token;            /* the authenticator's own token structure */
+};
+
+/* The authenticator validates X-Auth-Token and fills rq->auth (identity installs it). */
+typedef int (*http_authenticator)(struct req *rq, const char *token, struct err *err);
+
+void http_set_authenticator(http_authenticator fn);
+void http_register(const struct service *svc);
+/* Routes one request (the server calls it; unit tests call it directly). */
+void http_dispatch(struct req *rq);
+
+/* Server lifecycle. ADDR:PORT, IPv4 or [IPv6]. */
+int http_start(const char *listen, int threads, struct err *err);
+void http_stop(void);
+
+/* ---- the request ---- */
+struct req_header {
+	char *name, *value;
+};
+
+struct req {
+	struct MHD_Connection *conn;
+	enum http_method method;
+	const char *method_name;
+	char *path;               /* URL path, trailing '/' removed */
+	const char *subpath;      /* path below the service prefix */
+	char request_id[48];
+	char *body;
+	size_t body_size;
+	bool body_too_large;
+	json_t *json;
+	const struct service *svc;
+	const struct route *route;
+	int nparams;
+	const char *param_names[8];
+	char *param_values[8];
+	struct auth *auth;
+	int64_t start_us;
+	/* reply */
+	int status;
+	char *reply_body;
+	size_t reply_size;
+	const char *content_type;
+	struct req_header headers[12];
+	int nheaders;
+	/* request arena and cleanups run by req_free */
+	struct arena_block *arena;
+	struct {
+		void (*fn)(void *arg);
+		void *arg;
+	} cleanups[4];
+	int ncleanups;
+	/* test hooks: header and query lookups when there is no connection */
+	const char *(*test_header)(struct req *rq, const char *name);
+	const char *(*test_query)(struct req *rq, const char *name);
+};
+
+/* Creates a request (used by the server and by tests). */
+struct req *req_new(enum http_method method, const char *path);
+void req_free(struct req *rq);
+int http_method_parse(const char *s);
+
+/* Request-arena memory: freed when the request ends. */
+void *req_alloc(struct req *rq, size_t size);
+char *req_strdup(struct req *rq, const char *s);
+char *req_printf(struct req *rq, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Runs fn(arg) when the request ends (at most 4 per request). */
+void req_on_free(struct req *rq, void (*fn)(void *arg), void *arg);
+
+const char *req_header(struct req *rq, const char *name);
+const char *req_query(struct req *rq, const char *name);
+/* Calls fn for every query argument, in order; stops when fn returns nonzero. */
+void req_query_each(struct req *rq, int (*fn)(void *ctx, const char *key, const char *val),
+		    void *ctx);
+/* A path capture by name ("project_id"); NULL if the route has none. */
+const char *req_param(struct req *rq, const char *name);
+/* The body parsed as a JSON object; borrowed until the request ends. 400 if it is not one. */
+json_t *req_json(struct req *rq, struct err *err);
+
+/* ---- the reply ---- */
+void reply_json(struct req *rq, int status, json_t *body); /* steals 'body' */
+void reply_empty(struct req *rq, int status);
+void reply_text(struct req *rq, int status, const char *type, const char *text);
+void reply_header(struct req *rq, const char *name, const char *value);
+
+#endif

@@ -1,0 +1,217 @@
+/* The router: service by path prefix, route by method and pattern, then authentication
+ * and the route's policy, then the handler. Errors become the service's error body. */
+#include <stdio.h>
+#include <string.h>
+
+#define LOG_MODULE "http"
+#include "core/err.h"
+#include "core/http.h"
+#include "core/log.h"
+#include "core/util.h"
+
+#define MAX_SERVICES 16
+
+static const struct service *services[MAX_SERVICES];
+static int nservices;
+static http_authenticator authenticator;
+
+void http_set_authenticator(http_authenticator fn)
+{
+	authenticator = fn;
+}
+
+static enum policy_rule find_rule(const struct service *svc, const char *name)
+{
+	for (const struct policy *const *t = svc->policies; t && *t; t++)
+		for (const struct policy *p = *t; p->name; p++)
+			if (strcmp(p->name, name) == 0)
+				return p->rule;
+	return 0;
+}
+
+void http_register(const struct service *svc)
+{
+	for (int i = 0; i < nservices; i++)
+		if (services[i] == svc)
+			return;
+	BUG_ON(nservices >= MAX_SERVICES);
+	/* every policy a route names must exist: a typo would open or close a route */
+	for (const struct route *const *t = svc->routes; *t; t++)
+		for (const struct route *r = *t; r->pattern; r++)
+			BUG_ON(r->policy != NULL && find_rule(svc, r->policy) == 0);
+	services[nservices++] = svc;
+}
+
+static void render_plain_error(struct req *rq, const struct err *err)
+{
+	json_t *body = json_pack("{s:{s:i,s:s,s:s}}", "error", "code", err_status(err->kind),
+				 "title", err_title(err->kind), "message", err->msg);
+	reply_json(rq, err_status(err->kind), body);
+}
+
+static const struct service *find_service(const char *path, const char **sub)
+{
+	const struct service *best = NULL;
+	size_t best_len = 0;
+
+	for (int i = 0; i < nservices; i++) {
+		const char *p = services[i]->prefix;
+		size_t n = strlen(p);
+		if (strcmp(p, "/") == 0)
+			n = 0;
+		if (strncmp(path, p, n) != 0 || (path[n] != '\0' && path[n] != '/'))
+			continue;
+		if (best == NULL || n > best_len) {
+			best = services[i];
+			best_len = n;
+		}
+	}
+	if (best != NULL)
+		*sub = path + best_len;
+	return best;
+}
+
+/* Matches 'path' against 'pattern'; on success stores captures in rq. */
+static bool match(struct req *rq, const char *pattern, const char *path, bool capture)
+{
+	const char *p = pattern, *s = path;
+	int n = 0;
+
+	while (*p && *s) {
+		if (*p != '/' || *s != '/')
+			return false;
+		p++;
+		s++;
+		const char *pe = strchr(p, '/'), *se = strchr(s, '/');
+		size_t plen = pe ? (size_t)(pe - p) : strlen(p);
+		size_t slen = se ? (size_t)(se - s) : strlen(s);
+		if (plen > 2 && p[0] == '{' && p[plen - 1] == '}') {
+			if (slen == 0)
+				return false;
+			if (capture) {
+				BUG_ON(n >= (int)ARRAY_SIZE(rq->param_names));
+				rq->param_names[n] =
+					req_printf(rq, "%.*s", (int)(plen - 2), p + 1);
+				rq->param_values[n] = xstrndup(s, slen);
+				n++;
+			}
+		} else if (plen != slen || strncmp(p, s, plen) != 0) {
+			return false;
+		}
+		p += plen;
+		s += slen;
+	}
+	if (*p != '\0' || *s != '\0')
+		return false;
+	if (capture)
+		rq->nparams = n;
+	return true;
+}
+
+static bool has_role(const struct auth *a, const char *role)
+{
+	for (int i = 0; i < a->nroles; i++)
+		if (strcmp(a->roles[i], role) == 0)
+			return true;
+	return false;
+}
+
+static bool allowed(struct req *rq, enum policy_rule rule)
+{
+	const struct auth *a = rq->auth;
+	bool admin = has_role(a, "admin");
+
+	switch (rule) {
+	case POL_TOKEN:
+		return true;
+	case POL_ADMIN:
+		return admin;
+	case POL_READER:
+		return admin || (a->system && has_role(a, "reader"));
+	case POL_ADMIN_OR_USER:
+		return admin || str_eq(req_param(rq, "user_id"), a->user_id);
+	case POL_ADMIN_OR_PROJECT:
+		return admin || (a->system && has_role(a, "reader")) ||
+		       (a->project_id && str_eq(req_param(rq, "project_id"), a->project_id));
+	}
+	return false;
+}
+
+static const char *method_names[] = { "", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
+				      "OPTIONS" };
+
+static int route(struct req *rq, struct err *err)
+{
+	const struct service *svc = rq->svc;
+	const struct route *found = NULL;
+	char allow[96] = "";
+	size_t alen = 0;
+
+	for (const struct route *const *t = svc->routes; *t; t++) {
+		for (const struct route *r = *t; r->pattern; r++) {
+			if (!match(rq, r->pattern, rq->subpath, false))
+				continue;
+			if (r->method == rq->method ||
+			    (rq->method == HTTP_HEAD && r->method == HTTP_GET)) {
+				if (found == NULL || r->method == rq->method)
+					found = r;
+			}
+			if (!strstr(allow, method_names[r->method]) && alen + 10 < sizeof(allow))
+				alen += (size_t)snprintf(allow + alen, sizeof(allow) - alen,
+							 "%s%s", alen ? ", " : "",
+							 method_names[r->method]);
+		}
+	}
+	if (found == NULL && alen == 0)
+		return err_set(err, ERR_NOT_FOUND, "The resource could not be found.");
+	if (found == NULL) {
+		reply_header(rq, "Allow", allow);
+		return err_set(err, ERR_METHOD, "The method is not allowed for the requested URL.");
+	}
+	rq->route = found;
+	match(rq, found->pattern, rq->subpath, true);
+	if (rq->body_too_large)
+		return err_set(err, ERR_TOO_LARGE, "Request is too large.");
+	if (found->policy != NULL) {
+		const char *token = req_header(rq, "X-Auth-Token");
+		if (token == NULL || *token == '\0')
+			return err_set(err, ERR_UNAUTHORIZED,
+				       "The request you have made requires authentication.");
+		if (authenticator == NULL || authenticator(rq, token, err) < 0)
+			return err_set(err, ERR_UNAUTHORIZED,
+				       "The request you have made requires authentication.");
+		if (!allowed(rq, find_rule(svc, found->policy)))
+			return err_set(err, ERR_FORBIDDEN,
+				       "You are not authorized to perform the requested "
+				       "action: %s.",
+				       found->policy);
+	}
+	return found->handler(rq, err);
+}
+
+void http_dispatch(struct req *rq)
+{
+	struct err err = { 0 };
+	const char *sub = NULL;
+
+	rq->svc = find_service(rq->path, &sub);
+	if (rq->svc == NULL) {
+		err_set(&err, ERR_NOT_FOUND, "The resource could not be found.");
+		render_plain_error(rq, &err);
+		return;
+	}
+	rq->subpath = sub;
+	if (route(rq, &err) < 0) {
+		if (err.kind == ERR_NONE)
+			err_set(&err, ERR_INTERNAL, "An unexpected error occurred.");
+		if (err.kind == ERR_INTERNAL)
+			LOGM(LOG_ERROR, rq->request_id, "%s %s: %s", rq->method_name, rq->path,
+			     err.msg);
+		if (rq->svc->render_error)
+			rq->svc->render_error(rq, &err);
+		else
+			render_plain_error(rq, &err);
+	} else if (rq->status == 0) {
+		reply_empty(rq, 204);
+	}
+}

@@ -1,0 +1,191 @@
+/* The identity service's registration, its error body, and helpers the resources share. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/conf.h"
+#include "core/db.h"
+#include "core/err.h"
+#include "core/http.h"
+#include "core/jsonx.h"
+#include "core/util.h"
+#include "identity/identity.h"
+#include "identity/identity_int.h"
+
+static const struct route *const routes[] = {
+	ident_version_routes, ident_auth_routes,       ident_domain_routes,
+	ident_project_routes, ident_user_routes,       ident_group_routes,
+	ident_role_routes,    ident_assignment_routes, ident_catalog_routes,
+	ident_credential_routes, ident_appcred_routes, NULL,
+};
+
+static const struct policy *const policies[] = {
+	ident_auth_policies,       ident_domain_policies,     ident_project_policies,
+	ident_user_policies,       ident_group_policies,      ident_role_policies,
+	ident_assignment_policies, ident_catalog_policies,    ident_credential_policies,
+	ident_appcred_policies,    NULL,
+};
+
+/* Keystone's error body: {"error": {"code": 404, "title": "Not Found", "message": "..."}} */
+static void render_error(struct req *rq, const struct err *err)
+{
+	int status = err_status(err->kind);
+	json_t *body = json_pack("{s:{s:i,s:s,s:s}}", "error", "code", status, "title",
+				 err_title(err->kind), "message", err->msg);
+
+	reply_json(rq, status, body);
+	if (err->kind == ERR_UNAUTHORIZED)
+		reply_header(rq, "WWW-Authenticate",
+			     req_printf(rq, "Keystone uri=\"%s/identity\"", conf.public_url));
+}
+
+const struct service ident_service = {
+	.name = "identity",
+	.prefix = "/identity",
+	.routes = routes,
+	.policies = policies,
+	.render_error = render_error,
+};
+
+struct ident_token *ident_caller(struct req *rq)
+{
+	BUG_ON(rq->auth == NULL);
+	return rq->auth->token;
+}
+
+bool ident_has_role(struct req *rq, const char *role)
+{
+	if (rq->auth == NULL)
+		return false;
+	for (int i = 0; i < rq->auth->nroles; i++)
+		if (strcmp(rq->auth->roles[i], role) == 0)
+			return true;
+	return false;
+}
+
+bool ident_is_admin(struct req *rq)
+{
+	return ident_has_role(rq, "admin");
+}
+
+const char *ident_url(struct req *rq, const char *path)
+{
+	return req_printf(rq, "%s/identity/v3%s", conf.public_url, path);
+}
+
+void ident_add_links(struct req *rq, json_t *obj, const char *collection)
+{
+	const char *id = jsonx_str(obj, "id");
+
+	json_object_set_new(obj, "links",
+			    json_pack("{s:s}", "self",
+				      req_printf(rq, "%s/identity/v3/%s/%s", conf.public_url,
+						 collection, id ? id : "")));
+}
+
+json_t *ident_collection_links(struct req *rq)
+{
+	return json_pack("{s:s,s:n,s:n}", "self",
+			 req_printf(rq, "%s%s", conf.public_url, rq->path), "previous", "next");
+}
+
+void ident_merge_extra(json_t *obj, const char *extra)
+{
+	json_t *e;
+
+	if (extra == NULL || *extra == '\0')
+		return;
+	e = json_loads(extra, 0, NULL);
+	if (json_is_object(e))
+		json_object_update_missing(obj, e);
+	json_decref(e);
+}
+
+char *ident_extra_from(const json_t *obj, const char *const *known)
+{
+	json_t *extra = json_object();
+	const char *key;
+	json_t *v;
+	char *s;
+
+	json_object_foreach((json_t *)obj, key, v) {
+		const char *const *k = known;
+		while (*k && strcmp(*k, key) != 0)
+			k++;
+		if (*k == NULL)
+			json_object_set(extra, key, v);
+	}
+	s = json_dumps(extra, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(extra);
+	return s;
+}
+
+bool ident_bool_query(struct req *rq, const char *name, int *out, struct err *err)
+{
+	const char *v = req_query(rq, name);
+
+	*out = -1;
+	if (v == NULL)
+		return true;
+	if (*v == '\0') {
+		*out = 1;
+		return true;
+	}
+	*out = util_parse_bool(v);
+	if (*out < 0) {
+		err_set(err, ERR_BAD_REQUEST, "Invalid input for %s: expected a boolean", name);
+		return false;
+	}
+	return true;
+}
+
+int ident_domain_check(struct db *db, const char *domain_id, struct err *err)
+{
+	struct db_res *res;
+	int found;
+
+	if (domain_id == NULL)
+		return err_set(err, ERR_NOT_FOUND, "Could not find domain: (null).");
+	res = db_query(db, err, "SELECT 1 FROM project WHERE id = ? AND is_domain = 1",
+		       DBP(domain_id));
+	if (res == NULL)
+		return -1;
+	found = db_res_rows(res) > 0;
+	db_res_free(res);
+	if (!found)
+		return err_set(err, ERR_NOT_FOUND, "Could not find domain: %s.", domain_id);
+	return 0;
+}
+
+char *ident_domain_name(struct db *db, const char *domain_id)
+{
+	struct err err = { 0 };
+	struct db_res *res;
+	char *name = NULL;
+
+	res = db_query(db, &err, "SELECT name FROM project WHERE id = ? AND is_domain = 1",
+		       DBP(domain_id));
+	if (res != NULL && db_res_rows(res) > 0)
+		name = xstrdup(db_res_str(res, 0, 0));
+	db_res_free(res);
+	return name;
+}
+
+int ident_init(struct err *err)
+{
+	char *dir = xasprintf("%s/fernet-keys", conf.state_dir);
+	int rc = ident_keys_setup(dir, err);
+
+	if (rc == 0)
+		rc = ident_keys_load(dir, err);
+	free(dir);
+	if (rc < 0)
+		return -1;
+	http_set_authenticator(ident_authenticate);
+	http_register(&ident_service);
+	return 0;
+}
+
+void ident_shutdown(void)
+{
+	ident_keys_unload();
+}

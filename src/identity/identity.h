@@ -1,0 +1,44 @@
+#ifndef CIEL_IDENTITY_H
+#define CIEL_IDENTITY_H
+
+/* The identity service (Keystone v3 under /identity).
+ *
+ * Model. Domains own projects, users, groups and (domain-specific) roles; a domain is
+ * stored as a project with is_domain set, as Keystone does. A role assignment grants a role
+ * to a user or group on a project, a domain or the system; "inherited" assignments flow down
+ * the project tree. Roles may imply others (admin => member => reader). A token is a Fernet
+ * token: the identity of the caller and its scope, encrypted and signed with the key
+ * repository's keys, never stored; validation decrypts it and re-reads the caller's roles,
+ * so a role removed is a role gone. Revocation events (user, project, audit id, issued
+ * before T) end tokens early.
+ *
+ * Other services reach identity only through this header: the catalog entries they add at
+ * start, and the caller identity in 'struct auth' that the router fills. */
+
+#include "core/db.h"
+
+struct err;
+
+extern const struct db_migration ident_migrations[];
+
+/* Loads the key repository from <state_dir>/fernet-keys (creating it when empty), installs
+ * the token authenticator and registers the /identity routes. */
+int ident_init(struct err *err);
+void ident_shutdown(void);
+
+/* Creates what a fresh cloud needs: domain Default, roles admin/member/reader/service
+ * (admin implies member implies reader), project and user admin, project and user demo,
+ * the identity service and its endpoints. Idempotent: existing objects are kept, the admin
+ * password is reset to 'admin_password' when given. */
+int ident_bootstrap(const char *admin_password, const char *demo_password, struct err *err);
+
+/* Adds (or updates the URL of) a service and its public/internal/admin endpoints in the
+ * region conf.region. */
+int ident_catalog_ensure(const char *type, const char *name, const char *url,
+			 struct err *err);
+
+/* Key repository maintenance (ciel keys setup|rotate). */
+int ident_keys_setup(const char *dir, struct err *err);
+int ident_keys_rotate(const char *dir, int max_active, struct err *err);
+
+#endif
