@@ -13,6 +13,7 @@
 #include "core/conf.h"
 #include "core/db.h"
 #include "core/err.h"
+#include "core/health.h"
 #include "core/http.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -194,6 +195,7 @@ static int run(int argc, char **argv, bool all_in_one)
 		goto out;
 	if (cmd_open_db() < 0)
 		goto out;
+	health_register();
 	if (ident_init(&err) < 0)
 		goto fail;
 	if (all_in_one) {
