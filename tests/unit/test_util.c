@@ -1,0 +1,91 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/util.h"
+
+static void b64_round_trip(void **state)
+{
+	unsigned char in[40], out[40];
+	char text[64];
+
+	(void)state;
+	for (size_t n = 0; n < sizeof(in); n++) {
+		util_random(in, n);
+		util_b64url_encode(in, n, text, n % 2 == 0);
+		assert_int_equal(util_b64url_decode(text, strlen(text), out, sizeof(out)), n);
+		assert_memory_equal(in, out, n);
+		assert_null(strchr(text, '+'));
+		assert_null(strchr(text, '/'));
+	}
+}
+
+static void b64_rejects_garbage(void **state)
+{
+	unsigned char out[16];
+
+	(void)state;
+	assert_int_equal(util_b64url_decode("ab$d", 4, out, sizeof(out)), -1);
+	assert_int_equal(util_b64url_decode("abcde", 5, out, sizeof(out)), -1);
+	/* output buffer too small */
+	assert_int_equal(util_b64url_decode("AAAAAAAAAAAAAAAAAAAAAAAAAAAA", 28, out, 4), -1);
+}
+
+static void iso8601(void **state)
+{
+	char s[32];
+	int64_t us;
+
+	(void)state;
+	util_iso8601(1700000000123456LL, 1, s);
+	assert_string_equal(s, "2023-11-14T22:13:20.123456Z");
+	util_iso8601(1700000000123456LL, 0, s);
+	assert_string_equal(s, "2023-11-14T22:13:20Z");
+	assert_int_equal(util_parse_iso8601("2023-11-14T22:13:20.123456Z", &us), 0);
+	assert_int_equal(us, 1700000000123456LL);
+	assert_int_equal(util_parse_iso8601("2023-11-14T22:13:20", &us), 0);
+	assert_int_equal(us, 1700000000000000LL);
+	assert_int_equal(util_parse_iso8601("2023-11-14T22:13:20.5+00:00", &us), 0);
+	assert_int_equal(us, 1700000000500000LL);
+	assert_int_equal(util_parse_iso8601("yesterday", &us), -1);
+	assert_int_equal(util_parse_iso8601("2023-11-14T22:13:20Zjunk", &us), -1);
+}
+
+static void uuid_shape(void **state)
+{
+	char a[33], b[33], c[37];
+
+	(void)state;
+	util_uuid_hex(a);
+	util_uuid_hex(b);
+	assert_int_equal(strlen(a), 32);
+	assert_true(util_is_hex(a, 32));
+	assert_string_not_equal(a, b);
+	assert_int_equal(a[12], '4');
+	util_uuid(c);
+	assert_int_equal(strlen(c), 36);
+	assert_int_equal(c[8], '-');
+}
+
+static void parse_bool(void **state)
+{
+	(void)state;
+	assert_int_equal(util_parse_bool("True"), 1);
+	assert_int_equal(util_parse_bool("0"), 0);
+	assert_int_equal(util_parse_bool("maybe"), -1);
+	assert_int_equal(util_parse_bool(NULL), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(b64_round_trip), cmocka_unit_test(b64_rejects_garbage),
+		cmocka_unit_test(iso8601),        cmocka_unit_test(uuid_shape),
+		cmocka_unit_test(parse_bool),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
