@@ -1,0 +1,204 @@
+#!/usr/bin/python3
+"""Runs Tempest (Debian's package) against a throwaway `ciel up`.
+
+    tools/tempest_run.py [--ciel BIN] [--include-list FILE]... [--regex RE]... [--csv OUT]
+
+Starts ciel on a free loopback port with a temporary state directory, writes a tempest
+workspace and tempest.conf for it, runs the selected tests, and prints one line per test
+and the totals. --csv writes "test_id,status" rows (status: success, fail, skip).
+Exit status: 0 when no selected test failed.
+"""
+import argparse
+import csv
+import io
+import os
+import pathlib
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+# ciel settings the identity tests expect (security compliance as Tempest's defaults assume)
+CIEL_CONF = """[identity]
+password_hash_rounds = 4
+{extra}
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_ciel(binary, state, port, extra_conf):
+    conf = os.path.join(state, "test.conf")
+    with open(conf, "w") as f:
+        f.write(CIEL_CONF.format(extra=extra_conf))
+    env = dict(os.environ, CIEL_CONFIG=conf)
+    log = open(os.path.join(state, "stdout.log"), "ab")
+    proc = subprocess.Popen([binary, "up", "--state-dir", state, "--listen",
+                             f"127.0.0.1:{port}"], env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/identity/v3"
+    for _ in range(300):
+        if proc.poll() is not None:
+            sys.exit("ciel up exited early; see " + state)
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return proc, url
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    sys.exit("ciel up did not answer")
+
+
+def admin_password(state):
+    text = open(os.path.join(state, "ciel.conf")).read()
+    return re.search(r"^admin_password = (.*)$", text, re.M).group(1)
+
+
+def tempest_conf(url, password):
+    return f"""[DEFAULT]
+log_file = tempest.log
+
+[auth]
+use_dynamic_credentials = true
+admin_username = admin
+admin_password = {password}
+admin_project_name = admin
+admin_domain_name = Default
+default_credentials_domain_name = Default
+create_isolated_networks = false
+
+[identity]
+uri_v3 = {url}
+auth_version = v3
+v3_endpoint_type = public
+region = RegionOne
+user_lockout_failure_attempts = 2
+user_lockout_duration = 5
+user_unique_last_password_count = 2
+user_minimum_password_age = 0
+
+[identity-feature-enabled]
+api_v2 = false
+api_v3 = true
+security_compliance = true
+application_credentials = true
+access_rules = false
+project_tags = true
+domain_specific_drivers = false
+trust = false
+external_idp = false
+forbid_global_implied_dsr = true
+
+[service_available]
+nova = false
+glance = false
+cinder = false
+swift = false
+neutron = false
+horizon = false
+heat = false
+
+[image-feature-enabled]
+api_v1 = false
+"""
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ciel", default=os.environ.get("CIEL_BIN", str(ROOT / "build" / "ciel")))
+    ap.add_argument("--include-list", action="append", default=[])
+    ap.add_argument("--regex", action="append", default=[])
+    ap.add_argument("--csv")
+    ap.add_argument("--concurrency", default="2")
+    ap.add_argument("--ciel-conf", default="[security_compliance]\n"
+                    "lockout_failure_attempts = 2\nlockout_duration = 5\n"
+                    "unique_last_password_count = 2\nminimum_password_age = 0\n")
+    args = ap.parse_args()
+
+    work = tempfile.mkdtemp(prefix="ciel-tempest-")
+    state = os.path.join(work, "state")
+    os.makedirs(state)
+    port = free_port()
+    proc, url = start_ciel(args.ciel, state, port, args.ciel_conf)
+    rc = 1
+    try:
+        ws = os.path.join(work, "ws")
+        # tempest keeps a registry of workspaces under $HOME: give it a private one
+        tenv = dict(os.environ, HOME=work)
+        subprocess.run(["/usr/bin/tempest", "init", ws], check=True, env=tenv,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(os.path.join(ws, "etc", "tempest.conf"), "w") as f:
+            f.write(tempest_conf(url, admin_password(state)))
+        cmd = ["/usr/bin/tempest", "run", "--concurrency", args.concurrency]
+        lists = []
+        for i, lst in enumerate(args.include_list):
+            # anchored regexes, one per test id
+            dst = os.path.join(work, f"list{i}.txt")
+            with open(lst) as src, open(dst, "w") as out:
+                for line in src:
+                    line = line.strip()
+                    if line and not line.startswith("#"):
+                        out.write("^" + re.escape(line.split("[")[0]) + r"(\[.*\])?$" + "\n")
+            lists.append(dst)
+        combined = os.path.join(work, "include.txt")
+        with open(combined, "w") as out:
+            for lst in lists:
+                out.write(open(lst).read())
+            for r in args.regex:
+                out.write(r + "\n")
+        cmd += ["--include-list", combined]
+        listed = subprocess.run(["/usr/bin/tempest", "run", "--list-tests", "--include-list",
+                                 combined], cwd=ws, capture_output=True, text=True, env=tenv)
+        selected = sorted({re.sub(r"\[.*\]$", "", t.strip())
+                           for t in listed.stdout.splitlines() if t.startswith("tempest.")})
+        p = subprocess.run(cmd, cwd=ws, capture_output=True, text=True, env=tenv)
+        sys.stdout.write(p.stdout[-6000:])
+        sub = subprocess.run(["/usr/bin/stestr", "last", "--subunit"], cwd=ws, env=tenv,
+                             capture_output=True)
+        rows = subprocess.run(["/usr/bin/subunit2csv", "--no-passthrough"], input=sub.stdout,
+                              capture_output=True).stdout.decode()
+        seen = {}
+        for row in csv.DictReader(io.StringIO(rows)):
+            tid = re.sub(r"\[.*\]$", "", row["test"])
+            seen[tid] = {"success": "success", "skip": "skip"}.get(row["status"], "fail")
+        # every selected test counts: one that never reported (its class failed to set up)
+        # is a failure
+        results = {t: seen.get(t, "fail") for t in selected}
+        if args.csv:
+            with open(args.csv, "w") as f:
+                for tid in sorted(results):
+                    f.write(f"{tid},{results[tid]}\n")
+        n = {s: sum(1 for v in results.values() if v == s) for s in ("success", "fail", "skip")}
+        print(f"tempest: {n['success']} passed, {n['fail']} failed, {n['skip']} skipped")
+        rc = 0 if n["fail"] == 0 and p.returncode in (0, 1) and results else 1
+        if p.returncode not in (0, 1) or not results:
+            print(p.stderr[-3000:])
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            if proc.wait(timeout=30) != 0:
+                print(f"ciel up exited with {proc.returncode}; log in {state}")
+                rc = 1
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            rc = 1
+        if rc == 0:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"tempest workspace kept in {work}")
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
