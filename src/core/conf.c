@@ -46,6 +46,15 @@ static const struct conf_key keys[] = {
 	  "", 0, 0, 1 },
 	{ "identity", "demo_password", CT_STR, offsetof(struct conf, demo_password),
 	  "", 0, 0, 1 },
+	I("security_compliance", "lockout_failure_attempts", lockout_failure_attempts, "0", 0,
+	  1000000),
+	I("security_compliance", "lockout_duration", lockout_duration, "1800", 0, 31536000),
+	I("security_compliance", "unique_last_password_count", unique_last_password_count, "0",
+	  0, 1000),
+	I("security_compliance", "minimum_password_age", minimum_password_age, "0", 0, 36500),
+	I("security_compliance", "password_expires_days", password_expires_days, "0", 0, 36500),
+	S("security_compliance", "password_regex", password_regex, ""),
+	S("security_compliance", "password_regex_description", password_regex_description, ""),
 };
 
 static const struct conf_key *find_key(const char *section, const char *key)

@@ -28,6 +28,14 @@ struct conf {
 	int list_limit;
 	char *admin_password;
 	char *demo_password;
+	/* [security_compliance], as Keystone's: 0 (or empty) turns each rule off */
+	int lockout_failure_attempts; /* failed password auths before the account locks */
+	int lockout_duration;         /* seconds a lock lasts (0: until an admin unlocks) */
+	int unique_last_password_count; /* a new password differs from the last N */
+	int minimum_password_age;     /* days before a user may change its password again */
+	int password_expires_days;    /* days a password is valid */
+	char *password_regex;         /* POSIX extended regex new passwords must match */
+	char *password_regex_description;
 };
 
 extern struct conf conf;
