@@ -76,5 +76,16 @@ const struct db_migration ident_migrations[] = {
 	  "CREATE INDEX revocation_user ON revocation_event (user_id);"
 	  "CREATE INDEX revocation_project ON revocation_event (project_id);"
 	  "CREATE INDEX revocation_audit ON revocation_event (audit_id);" },
+	/* security compliance: failed password authentications (lockout), whether the
+	 * current password was set by its user (minimum age), and the passwords a user had
+	 * before the current one (history) */
+	{ "identity", 2,
+	  "ALTER TABLE users ADD COLUMN failed_auth_count INTEGER NOT NULL DEFAULT 0;"
+	  "ALTER TABLE users ADD COLUMN failed_auth_at BIGINT;"
+	  "ALTER TABLE users ADD COLUMN password_self_service INTEGER NOT NULL DEFAULT 0;"
+	  "CREATE TABLE password_history ("
+	  " id TEXT PRIMARY KEY, user_id TEXT NOT NULL, hash TEXT NOT NULL,"
+	  " created_at BIGINT NOT NULL);"
+	  "CREATE INDEX password_history_user ON password_history (user_id, created_at);" },
 	{ 0 },
 };
