@@ -14,8 +14,8 @@ build: deps
 	@ninja -C build
 
 # Installs what is missing, builds, and runs the all-in-one cloud in the foreground.
-up: build
-	./build/ciel up --state-dir $(STATE_DIR) --listen $(LISTEN)
+up:
+	tools/up --state-dir $(STATE_DIR) --listen $(LISTEN)
 
 # The whole test suite; the last line reads "N passed, N failed, N skipped".
 check:
