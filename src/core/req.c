@@ -140,9 +140,15 @@ const char *req_query(struct req *rq, const char *name)
 {
 	if (rq->test_query)
 		return rq->test_query(rq, name);
+	const char *value = NULL;
+
 	if (rq->conn == NULL)
 		return NULL;
-	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+	/* "?nocatalog" (a key without '=') reads as "", not as absent */
+	if (MHD_lookup_connection_value_n(rq->conn, MHD_GET_ARGUMENT_KIND, name, strlen(name),
+					  &value, NULL) != MHD_YES)
+		return NULL;
+	return value ? value : "";
 }
 
 struct each_ctx {
