@@ -60,13 +60,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			reply_json(rq, 405, b);
 			return send_reply(conn, rq);
 		}
+		/* an announced oversized body is still read (and dropped) before the 413, so
+		 * that clients which write the whole body first see the answer */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     "Content-Length");
-		if (cl != NULL && strtoull(cl, NULL, 10) > max) {
+		if (cl != NULL && strtoull(cl, NULL, 10) > max)
 			rq->body_too_large = true;
-			http_dispatch(rq);
-			return send_reply(conn, rq);
-		}
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -75,7 +74,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			*upload_data_size = 0;
 			return MHD_YES;
 		}
-		if (rq->body_size + *upload_data_size > max) {
+		if (rq->body_too_large || rq->body_size + *upload_data_size > max) {
 			rq->body_too_large = true;
 		} else {
 			rq->body = xrealloc(rq->body, rq->body_size + *upload_data_size + 1);
