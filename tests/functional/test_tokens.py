@@ -156,7 +156,8 @@ def test_cli_and_sdk(cloud):
     out = cloud.cli("catalog", "list", "-f", "json")
     assert any(s["Type"] == "identity" for s in out)
     conn = cloud.sdk()
-    assert conn.identity.get_endpoint().startswith(cloud.url)
+    assert conn.endpoint_for("identity").startswith(cloud.url)
+    assert conn.identity.get_project(conn.current_project_id).name == "admin"
     tok = conn.auth_token
     assert tok.startswith("gAAAAA")
     demo = cloud.cli("token", "issue", "-f", "json", cloud="ciel-demo")
