@@ -21,6 +21,25 @@ struct conn {
 static struct conn *conns;
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread struct db *thread_db;
+static __thread uint64_t thread_data_version;
+static uint64_t write_generation;
+
+static void wrote(void)
+{
+	__atomic_add_fetch(&write_generation, 1, __ATOMIC_RELEASE);
+}
+
+uint64_t db_generation(struct db *db)
+{
+	if (ops->data_version != NULL) {
+		uint64_t v = ops->data_version(db);
+		if (db == thread_db && v != thread_data_version) {
+			thread_data_version = v;
+			wrote();
+		}
+	}
+	return __atomic_load_n(&write_generation, __ATOMIC_ACQUIRE);
+}
 
 int db_init(const char *url, struct err *err)
 {
@@ -85,7 +104,11 @@ void db_close_all(void)
 int db_exec(struct db *db, struct err *err, const char *sql, const char *const *params,
 	    int n)
 {
-	return ops->run(db, err, sql, params, n, NULL);
+	int changes = ops->run(db, err, sql, params, n, NULL);
+
+	if (changes > 0)
+		wrote();
+	return changes;
 }
 
 struct db_res *db_query(struct db *db, struct err *err, const char *sql,
@@ -100,7 +123,10 @@ struct db_res *db_query(struct db *db, struct err *err, const char *sql,
 
 int db_exec_script(struct db *db, struct err *err, const char *sql)
 {
-	return ops->script(db, err, sql);
+	int rc = ops->script(db, err, sql);
+
+	wrote();
+	return rc;
 }
 
 int db_begin(struct db *db, struct err *err)
@@ -110,7 +136,10 @@ int db_begin(struct db *db, struct err *err)
 
 int db_commit(struct db *db, struct err *err)
 {
-	return ops->script(db, err, "COMMIT");
+	int rc = ops->script(db, err, "COMMIT");
+
+	wrote();
+	return rc;
 }
 
 void db_rollback(struct db *db)

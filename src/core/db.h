@@ -14,6 +14,7 @@
  * on a locked database as ERR_UNAVAILABLE, anything else as ERR_INTERNAL (logged). */
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct err;
 struct db;
@@ -46,6 +47,12 @@ int db_exec_script(struct db *db, struct err *err, const char *sql);
 int db_begin(struct db *db, struct err *err);
 int db_commit(struct db *db, struct err *err);
 void db_rollback(struct db *db);
+
+/* A number that changes whenever committed data this process can read may have changed:
+ * a write through any connection of this process, or (SQLite) a commit by another
+ * process. Caches of database-derived values compare it to know they are still good.
+ * PostgreSQL writes from other hosts are not seen: such caches also need a short TTL. */
+uint64_t db_generation(struct db *db);
 
 int db_res_rows(const struct db_res *res);
 int db_res_cols(const struct db_res *res);

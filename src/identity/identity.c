@@ -10,6 +10,7 @@
 #include "core/util.h"
 #include "identity/identity.h"
 #include "identity/identity_int.h"
+#include "identity/token_cache.h"
 
 static const struct route *const routes[] = {
 	ident_version_routes, ident_auth_routes,       ident_domain_routes,
@@ -187,5 +188,6 @@ int ident_init(struct err *err)
 
 void ident_shutdown(void)
 {
+	ident_token_cache_clear();
 	ident_keys_unload();
 }

@@ -20,6 +20,7 @@
 #include "core/util.h"
 #include "identity/identity_int.h"
 #include "identity/keys.h"
+#include "identity/token_cache.h"
 #include "identity/tokens.h"
 
 #define PAYLOAD_VERSION 1
@@ -335,17 +336,33 @@ int ident_token_resolve(struct db *db, struct ident_token *tok, struct err *err)
 int ident_token_validate(struct db *db, const char *token, struct ident_token *tok,
 			 struct err *err)
 {
+	/* read the generation before the database: a write landing meanwhile retires the
+	 * entry this validation is about to cache */
+	uint64_t generation = db_generation(db);
+
 	if (ident_token_decode(token, tok) < 0)
 		return not_found(err);
+	if (ident_token_cache_get(token, generation, tok)) {
+		if (tok->expires_us > util_now_us())
+			return 0;
+		ident_token_clear(tok);
+		return not_found(err);
+	}
 	if (ident_token_resolve(db, tok, err) < 0) {
 		ident_token_clear(tok);
 		return -1;
 	}
+	ident_token_cache_put(token, generation, tok);
 	return 0;
 }
 
 json_t *ident_catalog(struct db *db, struct err *err)
 {
+	uint64_t generation = db_generation(db);
+	json_t *cached = ident_catalog_cache_get(generation);
+
+	if (cached != NULL)
+		return cached;
 	struct db_res *res = db_query(
 		db, err,
 		"SELECT s.id, s.type, s.name, e.id, e.interface, e.url, e.region_id"
@@ -375,6 +392,7 @@ json_t *ident_catalog(struct db *db, struct err *err)
 		json_array_append_new(json_object_get(svc, "endpoints"), ep);
 	}
 	db_res_free(res);
+	ident_catalog_cache_put(generation, catalog);
 	return catalog;
 }
 

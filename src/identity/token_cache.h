@@ -1,0 +1,28 @@
+#ifndef CIEL_IDENTITY_TOKEN_CACHE_H
+#define CIEL_IDENTITY_TOKEN_CACHE_H
+
+/* A process-local cache of validated tokens and of the catalog, as Keystone caches token
+ * validation. An entry is good while the database generation it was read at is current
+ * (any write in this process, or a commit by another SQLite connection, retires every
+ * entry) and for at most TOKEN_CACHE_US, which bounds how late a write made on another
+ * API node (PostgreSQL) is seen. Entries hold their own deep copies of the JSON parts;
+ * readers get fresh copies, so nothing is shared between threads. */
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ident_token;
+
+#define TOKEN_CACHE_US 1000000
+
+/* Fills 'tok' (JSON members are new references the caller owns) and returns true on hit. */
+bool ident_token_cache_get(const char *token, uint64_t generation, struct ident_token *tok);
+void ident_token_cache_put(const char *token, uint64_t generation,
+			   const struct ident_token *tok);
+/* The catalog: a new reference, or NULL when not cached at 'generation'. */
+json_t *ident_catalog_cache_get(uint64_t generation);
+void ident_catalog_cache_put(uint64_t generation, const json_t *catalog);
+void ident_token_cache_clear(void);
+
+#endif
