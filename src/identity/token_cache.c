@@ -5,6 +5,7 @@
 
 #include "core/util.h"
 #include "identity/identity_int.h"
+#include "identity/tokens.h"
 
 #define SLOTS 1024
 #define MAX_TOKEN 256
