@@ -1,0 +1,35 @@
+#ifndef CIEL_IDENTITY_APPCRED_DB_H
+#define CIEL_IDENTITY_APPCRED_DB_H
+
+/* The application_credential tables (see schema.c).
+ *
+ * An application credential travels as {"id","name","description","user_id","project_id",
+ * "system","expires_at","unrestricted","roles":[{"id","name","domain_id"}]}, expires_at
+ * in Keystone's "2026-01-31T10:00:00.000000" form or null. The secret is never stored,
+ * only its bcrypt hash. Returned objects are new references; callers own the transaction.
+ * Token validation (tokens.c) reads the same tables: a credential deleted or expired stops
+ * its tokens from validating. */
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct db;
+struct err;
+
+/* NULL with ERR_NOT_FOUND "Could not find Application Credential: <id>." when absent. */
+json_t *ident_appcred_find(struct db *db, const char *id, struct err *err);
+/* The credentials of 'user_id' (named 'name' when not NULL), ordered by name. */
+json_t *ident_appcred_list(struct db *db, const char *user_id, const char *name,
+			   struct err *err);
+/* Stores 'ac' (its id, name, description, user_id, project_id, system, unrestricted and
+ * the ids of its roles) with 'secret_hash' and 'expires_us' (0: never). 409 when the user
+ * already has a credential of that name. */
+int ident_appcred_insert(struct db *db, const json_t *ac, const char *secret_hash,
+			 int64_t expires_us, struct err *err);
+int ident_appcred_delete(struct db *db, const char *id, struct err *err);
+
+/* The role named 'name' as {"id","name"}; 404 "Could not find role: <name>." unless
+ * exactly one role has that name, as Keystone's get_unique_role_by_name. */
+json_t *ident_appcred_role_by_name(struct db *db, const char *name, struct err *err);
+
+#endif
