@@ -13,6 +13,7 @@
 #include "core/util.h"
 #include "identity/identity_int.h"
 #include "identity/tokens.h"
+#include "identity/users_db.h"
 
 static int unauthorized(struct err *err)
 {
@@ -70,16 +71,15 @@ static int auth_password(struct db *db, json_t *pw, struct ident_token *tok, str
 	json_t *user = json_object_get(pw, "user");
 	const char *password = jsonx_str(user, "password");
 	char *hash = NULL;
-	int ok;
 
 	if (!json_is_object(user) || password == NULL)
 		return err_set(err, ERR_BAD_REQUEST, "Invalid input for field 'password'");
 	if (find_user(db, user, tok->user_id, &hash, err) < 0)
 		return -1;
-	ok = ident_check_password(password, hash);
 	free(hash);
-	if (!ok)
-		return unauthorized(err);
+	/* lockout, password and expiry, as Keystone checks them (users_db.h) */
+	if (ident_user_authenticate(db, tok->user_id, password, false, err) < 0)
+		return -1;
 	tok->methods |= METHOD_PASSWORD;
 	return 0;
 }
