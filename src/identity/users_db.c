@@ -323,12 +323,14 @@ json_t *ident_user_projects(struct db *db, const char *user_id, struct err *err)
 
 	if (user_exists(db, user_id, err) < 0)
 		return NULL;
-	inherited = exists(db,
-			   "SELECT 1 FROM assignment WHERE inherited = 1 AND (actor_id = ?"
-			   " OR actor_id IN (SELECT group_id FROM user_group WHERE user_id = ?))",
-			   user_id, err);
-	if (inherited < 0)
+	res = db_query(db, err,
+		       "SELECT 1 FROM assignment WHERE inherited = 1 AND (actor_id = ?"
+		       " OR actor_id IN (SELECT group_id FROM user_group WHERE user_id = ?)) LIMIT 1",
+		       DBP(user_id, user_id));
+	if (res == NULL)
 		return NULL;
+	inherited = db_res_rows(res) > 0;
+	db_res_free(res);
 	if (inherited)
 		res = db_query(db, err,
 			       "SELECT " PROJECT_COLS " FROM project p WHERE p.is_domain = 0"
@@ -351,10 +353,10 @@ json_t *ident_user_projects(struct db *db, const char *user_id, struct err *err)
 		if (inherited) {
 			json_t *roles = ident_effective_roles(db, user_id, SCOPE_PROJECT,
 							      db_res_str(res, i, 0), err);
-			size_t n = json_array_size(roles);
-			json_decref(roles);
 			if (roles == NULL)
 				goto fail;
+			size_t n = json_array_size(roles);
+			json_decref(roles);
 			if (n == 0)
 				continue;
 		}
