@@ -400,7 +400,8 @@ static int check_interface(const char *s, struct err *err)
 }
 
 /* Keystone's schema pattern ^[a-zA-Z0-9+.-]+:.+ and its check that every substitution
- * $(name)s names a known property (a stray '%' fails Python's formatting there too). */
+ * $(name)s (or %(name)s) names a known property; any other '%' but '%%' fails Python's
+ * formatting there too. */
 static int check_url(const char *url, struct err *err)
 {
 	static const char *const props[] = {
@@ -425,9 +426,9 @@ static int check_url(const char *url, struct err *err)
 			p++;
 			continue;
 		}
-		if (*p == '%')
+		if (*p == '%' && p[1] != '(')
 			goto bad;
-		if (*p != '$' || p[1] != '(')
+		if ((*p != '$' && *p != '%') || p[1] != '(')
 			continue;
 		name = p + 2;
 		end = strchr(name, ')');

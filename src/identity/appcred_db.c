@@ -179,6 +179,34 @@ int ident_appcred_delete(struct db *db, const char *id, struct err *err)
 	return rc < 0 ? -1 : 0;
 }
 
+int ident_appcred_delete_for(struct db *db, const char *user_id, const char *project_id,
+			     struct err *err)
+{
+	struct sqlb sb;
+	int rc;
+
+	BUG_ON(user_id == NULL && project_id == NULL);
+	sqlb_init(&sb, "DELETE FROM application_credential_role WHERE application_credential_id"
+		       " IN (SELECT id FROM application_credential WHERE 1 = 1");
+	if (user_id != NULL)
+		sqlb_add(&sb, " AND user_id = ?", user_id);
+	if (project_id != NULL)
+		sqlb_add(&sb, " AND project_id = ?", project_id);
+	sqlb_text(&sb, ")");
+	rc = db_exec(db, err, sb.sql, sb.params, sb.n);
+	sqlb_free(&sb);
+	if (rc < 0)
+		return -1;
+	sqlb_init(&sb, "DELETE FROM application_credential WHERE 1 = 1");
+	if (user_id != NULL)
+		sqlb_add(&sb, " AND user_id = ?", user_id);
+	if (project_id != NULL)
+		sqlb_add(&sb, " AND project_id = ?", project_id);
+	rc = db_exec(db, err, sb.sql, sb.params, sb.n);
+	sqlb_free(&sb);
+	return rc;
+}
+
 json_t *ident_appcred_role_by_name(struct db *db, const char *name, struct err *err)
 {
 	struct db_res *res = db_query(db, err, "SELECT id, name FROM role WHERE name = ?",

@@ -27,6 +27,11 @@ json_t *ident_appcred_list(struct db *db, const char *user_id, const char *name,
 int ident_appcred_insert(struct db *db, const json_t *ac, const char *secret_hash,
 			 int64_t expires_us, struct err *err);
 int ident_appcred_delete(struct db *db, const char *id, struct err *err);
+/* Deletes the application credentials of 'user_id' and/or on 'project_id' (NULL: any), as
+ * Keystone does when a user is deleted or disabled, or loses its roles on a project.
+ * Returns how many went, or -1. */
+int ident_appcred_delete_for(struct db *db, const char *user_id, const char *project_id,
+			     struct err *err);
 
 /* The role named 'name' as {"id","name"}; 404 "Could not find role: <name>." unless
  * exactly one role has that name, as Keystone's get_unique_role_by_name. */

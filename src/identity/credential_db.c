@@ -118,6 +118,23 @@ int ident_credential_delete(struct db *db, const char *id, struct err *err)
 	return rc < 0 ? -1 : 0;
 }
 
+int ident_credential_delete_for(struct db *db, const char *user_id, const char *project_id,
+				struct err *err)
+{
+	struct sqlb sb;
+	int rc;
+
+	BUG_ON(user_id == NULL && project_id == NULL);
+	sqlb_init(&sb, "DELETE FROM credential WHERE 1 = 1");
+	if (user_id != NULL)
+		sqlb_add(&sb, " AND user_id = ?", user_id);
+	if (project_id != NULL)
+		sqlb_add(&sb, " AND project_id = ?", project_id);
+	rc = db_exec(db, err, sb.sql, sb.params, sb.n);
+	sqlb_free(&sb);
+	return rc;
+}
+
 static int check(struct db *db, const char *sql, const char *what, const char *id,
 		 struct err *err)
 {

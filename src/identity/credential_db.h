@@ -22,6 +22,10 @@ json_t *ident_credential_list(struct db *db, const char *user_id, const char *ty
 int ident_credential_insert(struct db *db, const json_t *cred, struct err *err);
 int ident_credential_update(struct db *db, const json_t *cred, struct err *err);
 int ident_credential_delete(struct db *db, const char *id, struct err *err);
+/* Deletes the credentials of 'user_id' and/or on 'project_id' (NULL: any), as Keystone
+ * does when a user or a project is deleted. Returns how many went, or -1. */
+int ident_credential_delete_for(struct db *db, const char *user_id, const char *project_id,
+				struct err *err);
 
 /* 0 if the user exists, else ERR_NOT_FOUND "Could not find user: <id>.". */
 int ident_credential_user_check(struct db *db, const char *user_id, struct err *err);

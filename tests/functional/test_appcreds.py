@@ -98,6 +98,23 @@ def test_credential_crud_ec2(cloud, ids):
     assert cloud.request("DELETE", f"{V3}/credentials/{c['id']}", token=tok)[0] == 404
 
 
+def test_credential_cli(cloud, ids):
+    access = uuid.uuid4().hex
+    blob = json.dumps({"access": access, "secret": "s"})
+    out = cloud.cli("credential", "create", "--type", "ec2", "--project", "demo", "demo",
+                    blob, "-f", "json")
+    assert out["id"] == hashlib.sha256(access.encode()).hexdigest()
+    assert out["user_id"] == ids["demo_id"] and out["project_id"] == ids["demo_project"]
+    out2 = cloud.cli("credential", "create", "demo", "plain-blob", "-f", "json")
+    assert out2["type"] == "cert" and len(out2["id"]) == 32
+    cloud.cli("credential", "set", "--user", "demo", "--type", "cert", "--data", "changed",
+              out2["id"])
+    assert cloud.cli("credential", "show", out2["id"], "-f", "json")["blob"] == "changed"
+    cloud.cli("credential", "delete", out["id"], out2["id"])
+    listed = [c["ID"] for c in cloud.cli("credential", "list", "-f", "json")]
+    assert out["id"] not in listed and out2["id"] not in listed
+
+
 def test_credential_bad_input_changes_nothing(cloud, ids):
     tok = ids["admin"]
     st, _, body = cloud.request("GET", f"{V3}/credentials", token=tok)

@@ -265,6 +265,8 @@ def test_bad_input_changes_nothing(cloud):
         {**good, "interface": "private"},
         {**good, "url": "not a url"},
         {**good, "url": "http://x.example/$(bogus)s"},
+        {**good, "url": "http://x.example/%zz"},
+        {**good, "url": "http://x.example/$(project_id)d"},
         {**good, "url": "http://x.example/" + "a" * 300},
         {**good, "enabled": "True"},
         {**good, "enabled": "False"},
@@ -293,6 +295,14 @@ def test_bad_input_changes_nothing(cloud):
         assert st == 400
     assert (n_ep, n_svc, n_reg) == tuple(
         count(cloud, tok, c) for c in ("endpoints", "services", "regions"))
+
+    # Keystone's substitutions are fine
+    for url in ("http://x.example/v2.1/$(project_id)s", "http://x.example/%(tenant_id)s",
+                "http://x.example/a%%b"):
+        st, _, body = cloud.request("POST", f"{V3}/endpoints", token=tok,
+                                    body={"endpoint": {**good, "url": url}})
+        assert st == 201 and body["endpoint"]["url"] == url, body
+        cloud.request("DELETE", f"{V3}/endpoints/{body['endpoint']['id']}", token=tok)
 
     # bad updates leave the endpoint as it was
     st, _, body = cloud.request("POST", f"{V3}/endpoints", token=tok, body={"endpoint": good})
