@@ -67,8 +67,13 @@ static int grant_put(struct req *rq, struct err *err)
 	int rc = -1;
 
 	grant_from_path(rq, &g);
-	if (db == NULL || (role = ident_role_find(db, g.role_id, err)) == NULL)
+	/* checks and insert in one transaction: nothing named can vanish in between */
+	if (db == NULL || db_begin(db, err) < 0)
 		return -1;
+	if ((role = ident_role_find(db, g.role_id, err)) == NULL) {
+		db_rollback(db);
+		return -1;
+	}
 	role_domain = jsonx_str(role, "domain_id");
 	if (actor_check(db, &g, err) < 0 || target_check(db, &g, domain, err) < 0)
 		goto out;
@@ -87,9 +92,12 @@ static int grant_put(struct req *rq, struct err *err)
 	}
 	if (ident_grant_add(db, &g, err) < 0)
 		goto out;
-	reply_empty(rq, 204);
-	rc = 0;
+	rc = db_commit(db, err);
 out:
+	if (rc < 0)
+		db_rollback(db);
+	else
+		reply_empty(rq, 204);
 	json_decref(role);
 	return rc;
 }

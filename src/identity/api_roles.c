@@ -144,7 +144,7 @@ static int roles_list(struct req *rq, struct err *err)
 	struct db *db = db_get(err);
 	struct ident_role_filter f = { 0 };
 	struct pager pg;
-	json_t *list, *links;
+	json_t *list, *links, *reply;
 	bool more;
 
 	if (db == NULL ||
@@ -168,19 +168,17 @@ static int roles_list(struct req *rq, struct err *err)
 	links = ident_collection_links(rq);
 	if (more && pg.limit > 0) {
 		const char *last = jsonx_str(json_array_get(list, (size_t)pg.limit - 1), "id");
-		json_object_set_new(
-			links, "next",
-			json_string(ident_url(
-				rq, req_printf(rq, "/roles?%s%s%s%slimit=%d&marker=%s",
-					       f.name ? "name=" : "",
-					       f.name ? url_escape(rq, f.name) : "",
-					       f.name ? "&" : "",
-					       f.domain_id ? req_printf(rq, "domain_id=%s&",
-									url_escape(rq, f.domain_id))
-							   : "",
-					       pg.limit, url_escape(rq, last)))));
+		const char *query = "";
+		if (f.name)
+			query = req_printf(rq, "name=%s&", url_escape(rq, f.name));
+		if (f.domain_id)
+			query = req_printf(rq, "%sdomain_id=%s&", query, url_escape(rq, f.domain_id));
+		query = req_printf(rq, "%slimit=%d&marker=%s", query, pg.limit,
+				   url_escape(rq, last));
+		json_object_set_new(links, "next",
+				    json_string(ident_url(rq, req_printf(rq, "/roles?%s", query))));
 	}
-	json_t *reply = json_pack("{s:o,s:o}", "roles", list, "links", links);
+	reply = json_pack("{s:o,s:o}", "roles", list, "links", links);
 	if (more)
 		json_object_set_new(reply, "truncated", json_true());
 	reply_json(rq, 200, reply);
