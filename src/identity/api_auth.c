@@ -93,6 +93,10 @@ static int auth_token(struct db *db, json_t *t, struct ident_token *tok, struct 
 	if (id == NULL)
 		return err_set(err, ERR_BAD_REQUEST, "Invalid input for field 'token'");
 	if (ident_token_validate(db, id, &old, err) < 0) {
+		/* a genuine token that was revoked or expired is "not found" (404), as in
+		 * Keystone; anything else is refused */
+		if (err->kind == ERR_NOT_FOUND && ident_token_decode(id, &old) == 0)
+			return -1;
 		err_clear(err);
 		return unauthorized(err);
 	}

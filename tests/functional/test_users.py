@@ -232,6 +232,10 @@ def test_password_change_by_the_user(cloud, admin):
     assert not token_valid(cloud, admin, old_tok)
     st, _, _ = cloud.request("GET", V3 + "/users?name=demo", token=old_tok)
     assert st == 401
+    # rescoping a revoked token: not found, as Keystone answers (Tempest checks it)
+    st, _, _ = cloud.request("POST", AUTH, body={"auth": {"identity": {
+        "methods": ["token"], "token": {"id": old_tok}}}})
+    assert st == 404
     demo_id = cloud.sdk().identity.find_user("demo").id
     assert password_token(cloud, demo_id, old)[0] == 401
     assert password_token(cloud, demo_id, "new-pw-1")[0] == 201
@@ -429,3 +433,73 @@ def test_lockout_and_password_history(cloud, compliance):
     assert st == 200 and body["user"]["options"] == {
         "ignore_lockout_failure_attempts": True, "lock_password": True}
     assert change("pw-0", "pw-5")[0] == 400
+
+
+def test_group_roles_reach_members(cloud, admin):
+    """A group's role gives its members the project (tokens and /users/{id}/projects);
+    leaving the group, or the group going away, revokes their tokens."""
+    user = create_user(cloud, admin, password="pw-g")
+    uid = user["id"]
+    g = cloud.cli("group", "create", uname("rg"), "-f", "json")
+    proj = cloud.cli("project", "create", uname("p"), "-f", "json")
+    cloud.cli("role", "add", "--group", g["id"], "--project", proj["id"], "member")
+    scope = {"project": {"id": proj["id"]}}
+    st, _, _ = cloud.request("POST", AUTH, body=auth_body("pw-g", user_id=uid, scope=scope))
+    assert st == 401
+    cloud.cli("group", "add", "user", g["id"], uid)
+    st, _, body = cloud.request("GET", f"{V3}/users/{uid}/projects", token=admin)
+    assert [p["id"] for p in body["projects"]] == [proj["id"]]
+    st, hdrs, _ = cloud.request("POST", AUTH, body=auth_body("pw-g", user_id=uid, scope=scope))
+    assert st == 201
+    tok = hdrs["X-Subject-Token"]
+    # the user lists its own projects with its own token
+    st, _, body = cloud.request("GET", f"{V3}/users/{uid}/projects", token=tok)
+    assert st == 200 and [p["id"] for p in body["projects"]] == [proj["id"]]
+    cloud.cli("group", "remove", "user", g["id"], uid)
+    assert not token_valid(cloud, admin, tok)
+    st, _, body = cloud.request("GET", f"{V3}/users/{uid}/projects", token=admin)
+    assert body["projects"] == []
+    # an inherited domain role reaches every project of the domain
+    cloud.cli("group", "add", "user", g["id"], uid)
+    cloud.cli("role", "add", "--group", g["id"], "--domain", "default", "--inherited",
+              "reader")
+    st, _, body = cloud.request("GET", f"{V3}/users/{uid}/projects", token=admin)
+    names = {p["name"] for p in body["projects"]}
+    assert {"admin", "demo", proj["name"]} <= names
+    st, hdrs, _ = cloud.request("POST", AUTH, body=auth_body("pw-g", user_id=uid, scope=scope))
+    tok = hdrs["X-Subject-Token"]
+    cloud.cli("group", "delete", g["id"])
+    assert not token_valid(cloud, admin, tok)
+    st, _, body = cloud.request("GET", f"{V3}/users/{uid}/projects", token=admin)
+    assert body["projects"] == []
+    st, _, body = cloud.request("GET", f"{V3}/role_assignments?group.id={g['id']}",
+                                token=admin)
+    assert st == 200 and body["role_assignments"] == []
+
+
+def test_default_project_and_domain_users(cloud, admin):
+    """A user made in another domain with a default project gets a token scoped to it;
+    filters by domain; names are unique per domain only."""
+    dom = cloud.cli("domain", "create", uname("dom"), "-f", "json")
+    proj = cloud.cli("project", "create", "--domain", dom["id"], uname("p"), "-f", "json")
+    name = uname("du")
+    u = cloud.cli("user", "create", "--domain", dom["id"], "--project", proj["id"],
+                  "--password", "pw-dom", name, "-f", "json")
+    assert u["domain_id"] == dom["id"] and u["default_project_id"] == proj["id"]
+    twin = cloud.cli("user", "create", name, "-f", "json")  # same name, default domain
+    assert twin["domain_id"] == "default"
+    cloud.cli("role", "add", "--user", u["id"], "--project", proj["id"], "member")
+    st, _, body = cloud.request("POST", AUTH, body=auth_body("pw-dom", name=name,
+                                                             domain=dom["id"]))
+    assert st == 201 and body["token"]["project"]["id"] == proj["id"]
+    listed = cloud.cli("user", "list", "--domain", dom["id"], "-f", "json")
+    assert [r["ID"] for r in listed] == [u["id"]]
+    st, _, body = cloud.request("GET", f"{V3}/users?name={name}", token=admin)
+    assert {x["id"] for x in body["users"]} == {u["id"], twin["id"]}
+    # a domain cannot be a default project
+    st, _, body = cloud.request("PATCH", f"{V3}/users/{u['id']}", token=admin,
+                                body={"user": {"default_project_id": dom["id"]}})
+    assert st == 400
+    st, _, body = cloud.request("PATCH", f"{V3}/users/{u['id']}", token=admin,
+                                body={"user": {"default_project_id": None}})
+    assert st == 200 and "default_project_id" not in body["user"]
