@@ -387,10 +387,10 @@ json_t *ident_project_patch(struct db *db, const json_t *orig, const json_t *pat
 	}
 	disabling = !is_domain && jsonx_bool(orig, "enabled", true) &&
 		    !jsonx_bool(ref, "enabled", true);
-	if (check_enabling(db, orig, jsonx_bool(ref, "enabled", true), err) < 0)
-		goto fail;
 	if (db_begin(db, err) < 0)
 		goto fail;
+	if (check_enabling(db, orig, jsonx_bool(ref, "enabled", true), err) < 0)
+		goto rollback;
 	if (ident_project_update(db, ref, err) < 0) {
 		name_conflict(ref, err);
 		goto rollback;
@@ -425,27 +425,30 @@ int ident_project_remove(struct db *db, const json_t *ref, struct err *err)
 	if (is_domain && jsonx_bool(ref, "enabled", true))
 		return err_set(err, ERR_FORBIDDEN,
 			       "Cannot delete a domain that is enabled, please disable it first.");
-	if (!is_domain) {
-		if ((children = ident_project_has_children(db, id, err)) < 0)
-			return -1;
-		if (children)
-			return err_set(err, ERR_FORBIDDEN,
-				       "Cannot delete the project %s since it is not a leaf in the "
-				       "hierarchy. Use the cascade option if you want to delete a "
-				       "whole subtree.",
-				       id);
-	}
 	if (db_begin(db, err) < 0)
 		return -1;
+	if (!is_domain) {
+		if ((children = ident_project_has_children(db, id, err)) < 0)
+			goto fail;
+		if (children) {
+			err_set(err, ERR_FORBIDDEN,
+				"Cannot delete the project %s since it is not a leaf in the "
+				"hierarchy. Use the cascade option if you want to delete a whole "
+				"subtree.",
+				id);
+			goto fail;
+		}
+	}
 	if ((is_domain ? ident_domain_delete(db, id, err) : ident_project_delete(db, id, err)) <
 		    0 ||
 	    (!is_domain &&
 	     ident_revoke(db, &(struct ident_revoke){ .project_id = id }, err) < 0) ||
-	    db_commit(db, err) < 0) {
-		db_rollback(db);
-		return -1;
-	}
+	    db_commit(db, err) < 0)
+		goto fail;
 	return 0;
+fail:
+	db_rollback(db);
+	return -1;
 }
 
 /* ---- lists ---- */
