@@ -113,6 +113,25 @@ json_t *ident_role_list_ids(struct db *db, const json_t *ids, struct err *err)
 	return list;
 }
 
+int ident_role_drop_domain_specific(struct db *db, json_t *roles, struct err *err)
+{
+	struct db_res *res = db_query(db, err, "SELECT id FROM role WHERE domain_id <> ?",
+				      DBP(ROLE_GLOBAL));
+
+	if (res == NULL)
+		return -1;
+	for (size_t i = json_array_size(roles); i-- > 0;) {
+		const char *id = json_string_value(json_object_get(json_array_get(roles, i), "id"));
+		for (int k = 0; k < db_res_rows(res); k++)
+			if (str_eq(db_res_str(res, k, 0), id)) {
+				json_array_remove(roles, i);
+				break;
+			}
+	}
+	db_res_free(res);
+	return 0;
+}
+
 /* Runs a role write, turning a unique-key violation into Keystone's conflict message. */
 static int role_write(struct db *db, const char *sql, const char *const *params, int n,
 		      const struct ident_role_row *row, struct err *err)

@@ -36,6 +36,10 @@ json_t *ident_role_list(struct db *db, const struct ident_role_filter *f, struct
 /* The roles whose ids are in 'ids' (a JSON array of id strings), ordered by name. */
 json_t *ident_role_list_ids(struct db *db, const json_t *ids, struct err *err);
 
+/* Removes from 'roles' ([{"id", ...}]) the domain-specific ones: they only serve to imply
+ * global roles and never reach a token (Keystone's _strip_domain_roles). */
+int ident_role_drop_domain_specific(struct db *db, json_t *roles, struct err *err);
+
 /* Inserts a role; a name taken in that domain is a 409. */
 int ident_role_insert(struct db *db, const struct ident_role_row *row, struct err *err);
 /* Rewrites every column of role row->id; a name taken is a 409. */

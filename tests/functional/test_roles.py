@@ -589,3 +589,24 @@ def test_role_delete_removes_assignments(cloud):
     # demo still holds its own project
     _, body = cloud.token("demo", project="demo")
     assert "member" in {x["name"] for x in body["token"]["roles"]}
+
+
+@pytest.mark.xfail(reason="needs ident_effective_roles (roles_effective.c) to call "
+                          "ident_role_drop_domain_specific", strict=False)
+def test_domain_role_never_in_token(cloud):
+    """A domain-specific role only implies: a domain role named 'admin' grants nothing."""
+    tok = admin_token(cloud)
+    i = ids(cloud)
+    d = create_role(cloud, tok, "admin", domain_id="default")
+    g = create_role(cloud, tok)
+    req(cloud, "PUT", f"/roles/{d['id']}/implies/{g['id']}", tok)
+    assert req(cloud, "PUT", f"/projects/{i['p_demo']}/users/{i['demo']}/roles/{d['id']}",
+               tok)[0] == 204
+    try:
+        dtok, body = cloud.token("demo", project="demo")
+        got = {r["id"] for r in body["token"]["roles"]}
+        assert g["id"] in got and d["id"] not in got
+        assert req(cloud, "POST", "/roles", dtok, {"role": {"name": uniq("r")}})[0] == 403
+    finally:
+        req(cloud, "DELETE", f"/roles/{d['id']}", tok)
+        req(cloud, "DELETE", f"/roles/{g['id']}", tok)
