@@ -8,6 +8,7 @@
 #include "core/sqlb.h"
 #include "core/util.h"
 #include "identity/identity_int.h"
+#include "identity/roles_db.h"
 
 #define MAX_ACTORS 24
 #define MAX_DEPTH 12
@@ -136,7 +137,9 @@ json_t *ident_effective_roles(struct db *db, const char *user_id, enum ident_sco
 	for (int i = 0; i < db_res_rows(res); i++)
 		json_array_append_new(roles, json_pack("{s:s,s:s}", "id", db_res_str(res, i, 0),
 						       "name", db_res_str(res, i, 1)));
-	if (ident_expand_implied(db, roles, err) < 0) {
+	/* domain-specific roles only ever imply global ones: they never reach a token */
+	if (ident_expand_implied(db, roles, err) < 0 ||
+	    ident_role_drop_domain_specific(db, roles, err) < 0) {
 		json_decref(roles);
 		roles = NULL;
 		goto out;

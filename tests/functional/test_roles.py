@@ -591,8 +591,6 @@ def test_role_delete_removes_assignments(cloud):
     assert "member" in {x["name"] for x in body["token"]["roles"]}
 
 
-@pytest.mark.xfail(reason="needs ident_effective_roles (roles_effective.c) to call "
-                          "ident_role_drop_domain_specific", strict=False)
 def test_domain_role_never_in_token(cloud):
     """A domain-specific role only implies: a domain role named 'admin' grants nothing."""
     tok = admin_token(cloud)
