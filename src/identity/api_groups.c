@@ -98,11 +98,34 @@ static int groups_show(struct req *rq, struct err *err)
 	return db == NULL ? -1 : reply_group(rq, db, req_param(rq, "group_id"), 200, err);
 }
 
+/* Applies a PATCH body to the current group 'cur' and fills 'rec' from the result. */
+static int apply_update(struct req *rq, json_t *cur, json_t *g, struct ident_group_rec *rec,
+			char **extra, struct err *err)
+{
+	const char *key, *dom = jsonx_str(g, "domain_id");
+	json_t *v;
+
+	if (dom != NULL && strcmp(dom, jsonx_str(cur, "domain_id")) != 0)
+		return err_set(err, ERR_BAD_REQUEST, "Cannot change Domain ID");
+	json_object_foreach(g, key, v) {
+		if (strcmp(key, "id") != 0 && strcmp(key, "domain_id") != 0 &&
+		    strcmp(key, "links") != 0)
+			json_object_set(cur, key, v);
+	}
+	if ((rec->name = ident_check_name(rq, cur, err)) == NULL)
+		return -1;
+	rec->id = jsonx_str(cur, "id");
+	rec->domain_id = jsonx_str(cur, "domain_id");
+	rec->description = jsonx_str(cur, "description");
+	rec->extra = *extra = ident_extra_from(cur, group_known);
+	return 0;
+}
+
 static int groups_update(struct req *rq, struct err *err)
 {
 	struct db *db = db_get(err);
-	const char *gid = req_param(rq, "group_id"), *key, *dom;
-	json_t *body, *g, *cur = NULL, *v;
+	const char *gid = req_param(rq, "group_id");
+	json_t *body, *g, *cur = NULL;
 	struct ident_group_rec rec = { 0 };
 	char *extra = NULL;
 	int rc = -1;
@@ -120,33 +143,15 @@ static int groups_update(struct req *rq, struct err *err)
 		return err_set(err, ERR_BAD_REQUEST, "Cannot change group ID");
 	if (db_begin(db, err) < 0)
 		return -1;
-	if ((cur = ident_group_get(db, gid, err)) == NULL)
-		goto out;
-	dom = jsonx_str(g, "domain_id");
-	if (dom != NULL && strcmp(dom, jsonx_str(cur, "domain_id")) != 0) {
-		err_set(err, ERR_BAD_REQUEST, "Cannot change Domain ID");
-		goto out;
-	}
-	json_object_foreach(g, key, v) {
-		if (strcmp(key, "id") != 0 && strcmp(key, "domain_id") != 0 &&
-		    strcmp(key, "links") != 0)
-			json_object_set(cur, key, v);
-	}
-	if ((rec.name = ident_check_name(rq, cur, err)) == NULL)
-		goto out;
-	rec.id = gid;
-	rec.domain_id = jsonx_str(cur, "domain_id");
-	rec.description = jsonx_str(cur, "description");
-	rec.extra = extra = ident_extra_from(cur, group_known);
-	if (ident_group_update(db, &rec, err) < 0 || db_commit(db, err) < 0)
-		goto out;
-	rc = 0;
-out:
-	if (rc < 0)
+	if ((cur = ident_group_get(db, gid, err)) == NULL ||
+	    apply_update(rq, cur, g, &rec, &extra, err) < 0 ||
+	    ident_group_update(db, &rec, err) < 0 || db_commit(db, err) < 0)
 		db_rollback(db);
+	else
+		rc = reply_group(rq, db, gid, 200, err);
 	json_decref(cur);
 	free(extra);
-	return rc < 0 ? -1 : reply_group(rq, db, gid, 200, err);
+	return rc;
 }
 
 /* Revokes the tokens of every user in 'members' (an array of user bodies). */

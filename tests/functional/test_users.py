@@ -377,7 +377,9 @@ def compliance(cloud):
         saved = f.read()
     with open(cloud.conf, "a") as f:
         f.write("[security_compliance]\nlockout_failure_attempts = 2\nlockout_duration = 2\n"
-                "unique_last_password_count = 2\nminimum_password_age = 0\n")
+                "unique_last_password_count = 2\nminimum_password_age = 0\n"
+                "password_expires_days = 1\npassword_regex = pw-[0-9]+$\n"
+                "password_regex_description = pw- then digits\n")
     cloud.restart()
     yield
     with open(cloud.conf, "w") as f:
@@ -427,6 +429,25 @@ def test_lockout_and_password_history(cloud, compliance):
     for _ in range(3):
         assert password_token(cloud, uid, "bad")[0] == 401
     assert password_token(cloud, uid, "pw-0")[0] == 201
+    # password_regex and password_expires_days (ignore_password_expiry exempts)
+    st, _, body = cloud.request("POST", V3 + "/users", token=admin,
+                                body={"user": {"name": uname(), "password": "nope"}})
+    assert st == 400 and body["error"]["message"] == (
+        "The password does not match the requirements: pw- then digits.")
+    st, _, body = change("pw-0", "nope")
+    assert st == 400
+    other = create_user(cloud, admin, password="pw-7")
+    expires = other["password_expires_at"]
+    assert expires is not None and not expires.endswith("Z")
+    st, _, body = cloud.request("GET", V3 + "/users?password_expires_at=gt:"
+                                + time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                                token=admin)
+    assert other["id"] in [x["id"] for x in body["users"]]
+    st, _, body = cloud.request("POST", AUTH, body=auth_body("pw-7", user_id=other["id"]))
+    assert st == 201 and body["token"]["user"]["password_expires_at"] is not None
+    exempt = create_user(cloud, admin, password="pw-8",
+                         options={"ignore_password_expiry": True})
+    assert exempt["password_expires_at"] is None
     # lock_password refuses self-service changes
     st, _, body = cloud.request("PATCH", f"{V3}/users/{uid}", token=admin,
                                 body={"user": {"options": {"lock_password": True}}})
