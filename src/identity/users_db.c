@@ -13,6 +13,8 @@
 #include "core/log.h"
 #include "core/sqlb.h"
 #include "core/util.h"
+#include "identity/appcred_db.h"
+#include "identity/credential_db.h"
 #include "identity/identity_int.h"
 #include "identity/users_db.h"
 
@@ -256,15 +258,12 @@ int ident_user_delete(struct db *db, const char *id, struct err *err)
 		"DELETE FROM user_group WHERE user_id = ?",
 		"DELETE FROM assignment WHERE actor_id = ?"
 		" AND type IN ('UserProject', 'UserDomain', 'UserSystem')",
-		"DELETE FROM credential WHERE user_id = ?",
-		"DELETE FROM application_credential_role WHERE application_credential_id IN"
-		" (SELECT id FROM application_credential WHERE user_id = ?)",
-		"DELETE FROM application_credential WHERE user_id = ?",
 		"DELETE FROM password_history WHERE user_id = ?",
 		"DELETE FROM users WHERE id = ?",
 	};
 
-	if (user_exists(db, id, err) < 0)
+	if (user_exists(db, id, err) < 0 || ident_credential_delete_for(db, id, NULL, err) < 0 ||
+	    ident_appcred_delete_for(db, id, NULL, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(cascade); i++)
 		if (db_exec(db, err, cascade[i], DBP(id)) < 0)

@@ -173,9 +173,30 @@ def test_deleting_user_removes_memberships(cloud, admin):
                              body={"group": {"name": uname("g")}})
     gid = g["group"]["id"]
     assert cloud.request("PUT", f"{V3}/groups/{gid}/users/{user['id']}", token=admin)[0] == 204
+    # a credential, an application credential and a role go with the user
+    cloud.cli("role", "add", "--user", user["id"], "--project", "demo", "member")
+    cred = cloud.cli("credential", "create", user["id"], '{"k": "v"}', "-f", "json")
+    st, hdrs, _ = cloud.request("POST", AUTH, body=auth_body(
+        "pw", user_id=user["id"], scope={"project": {"name": "demo",
+                                                     "domain": {"id": "default"}}}))
+    utok = hdrs["X-Subject-Token"]
+    st, _, ac = cloud.request("POST", f"{V3}/users/{user['id']}/application_credentials",
+                              token=utok, body={"application_credential": {"name": "ac"}})
+    assert st == 201, ac
+    ac = ac["application_credential"]
     assert cloud.request("DELETE", f"{V3}/users/{user['id']}", token=admin)[0] == 204
     st, _, body = cloud.request("GET", f"{V3}/groups/{gid}/users", token=admin)
     assert st == 200 and body["users"] == []
+    assert not token_valid(cloud, admin, utok)
+    st, _, _ = cloud.request("GET", f"{V3}/credentials/{cred['id']}", token=admin)
+    assert st == 404
+    st, _, _ = cloud.request("POST", AUTH, body={"auth": {"identity": {
+        "methods": ["application_credential"],
+        "application_credential": {"id": ac["id"], "secret": ac["secret"]}}}})
+    assert st == 401
+    st, _, body = cloud.request("GET", f"{V3}/role_assignments?user.id={user['id']}",
+                                token=admin)
+    assert st == 200 and body["role_assignments"] == []
     st, _, body = cloud.request("DELETE", f"{V3}/users/{user['id']}", token=admin)
     assert st == 404 and body["error"]["message"] == f"Could not find user: {user['id']}."
 
