@@ -48,6 +48,7 @@ enum policy_rule {
 	POL_ADMIN,         /* the admin role, any scope */
 	POL_READER,        /* admin, or reader on the system scope */
 	POL_ADMIN_OR_USER, /* admin, or the path's {user_id} is the caller */
+	POL_READER_OR_USER, /* admin, reader on the system scope, or {user_id} is the caller */
 	POL_ADMIN_OR_PROJECT, /* admin, or the path's {project_id} is the token's project */
 };
 

@@ -130,6 +130,9 @@ static bool allowed(struct req *rq, enum policy_rule rule)
 		return admin || (a->system && has_role(a, "reader"));
 	case POL_ADMIN_OR_USER:
 		return admin || str_eq(req_param(rq, "user_id"), a->user_id);
+	case POL_READER_OR_USER:
+		return admin || (a->system && has_role(a, "reader")) ||
+		       str_eq(req_param(rq, "user_id"), a->user_id);
 	case POL_ADMIN_OR_PROJECT:
 		return admin || (a->system && has_role(a, "reader")) ||
 		       (a->project_id && str_eq(req_param(rq, "project_id"), a->project_id));

@@ -587,10 +587,10 @@ const struct route ident_user_routes[] = {
 const struct policy ident_user_policies[] = {
 	{ "identity:list_users", POL_READER },
 	{ "identity:create_user", POL_ADMIN },
-	{ "identity:get_user", POL_ADMIN_OR_USER },
+	{ "identity:get_user", POL_READER_OR_USER },
 	{ "identity:update_user", POL_ADMIN },
 	{ "identity:delete_user", POL_ADMIN },
-	{ "identity:list_groups_for_user", POL_ADMIN_OR_USER },
-	{ "identity:list_user_projects", POL_ADMIN_OR_USER },
+	{ "identity:list_groups_for_user", POL_READER_OR_USER },
+	{ "identity:list_user_projects", POL_READER_OR_USER },
 	{ NULL, 0 },
 };

@@ -466,6 +466,7 @@ static const char *const domain_cleanup[] = {
 	/* its users */
 	"DELETE FROM assignment WHERE actor_id IN " DOMAIN_USERS,
 	"DELETE FROM user_group WHERE user_id IN " DOMAIN_USERS,
+	"DELETE FROM password_history WHERE user_id IN " DOMAIN_USERS,
 	"DELETE FROM credential WHERE user_id IN " DOMAIN_USERS,
 	"DELETE FROM application_credential_role WHERE application_credential_id IN"
 	" (SELECT id FROM application_credential WHERE user_id IN " DOMAIN_USERS ")",
