@@ -48,10 +48,10 @@ int db_begin(struct db *db, struct err *err);
 int db_commit(struct db *db, struct err *err);
 void db_rollback(struct db *db);
 
-/* A number that changes whenever committed data this process can read may have changed:
- * a write through any connection of this process, or (SQLite) a commit by another
- * process. Caches of database-derived values compare it to know they are still good.
- * PostgreSQL writes from other hosts are not seen: such caches also need a short TTL. */
+/* A number that changes whenever this process writes to the database (any connection).
+ * Caches of database-derived values compare it to know they are still good. Writes by
+ * other processes or hosts are not seen: such caches also need a short TTL. (SQLite's
+ * PRAGMA data_version would see other processes, but costs file locks on every call.) */
 uint64_t db_generation(struct db *db);
 
 int db_res_rows(const struct db_res *res);

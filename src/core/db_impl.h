@@ -3,8 +3,6 @@
 
 /* Private to the database layer: the engine vtable and the result set. */
 
-#include <stdint.h>
-
 struct err;
 struct db;
 
@@ -22,9 +20,6 @@ struct db_ops {
 		   int n, struct db_res **res);
 	int (*script)(struct db *db, struct err *err, const char *sql);
 	const char *begin_sql;
-	/* Changes when another connection commits (SQLite's data_version); NULL if the
-	 * engine has no such counter. */
-	uint64_t (*data_version)(struct db *db);
 };
 
 extern const struct db_ops db_sqlite_ops;

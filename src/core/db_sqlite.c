@@ -169,20 +169,6 @@ static int sq_script(struct db *db, struct err *err, const char *sql)
 	return 0;
 }
 
-static uint64_t sq_data_version(struct db *db)
-{
-	struct err ignored = { 0 };
-	sqlite3_stmt *stmt = prepare(db, &ignored, "PRAGMA data_version");
-	uint64_t v = 0;
-
-	if (stmt == NULL)
-		return 0;
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = (uint64_t)sqlite3_column_int64(stmt, 0);
-	sqlite3_reset(stmt);
-	return v;
-}
-
 const struct db_ops db_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -190,5 +176,4 @@ const struct db_ops db_sqlite_ops = {
 	.run = sq_run,
 	.script = sq_script,
 	.begin_sql = "BEGIN IMMEDIATE",
-	.data_version = sq_data_version,
 };

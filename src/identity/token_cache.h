@@ -3,9 +3,9 @@
 
 /* A process-local cache of validated tokens and of the catalog, as Keystone caches token
  * validation. An entry is good while the database generation it was read at is current
- * (any write in this process, or a commit by another SQLite connection, retires every
- * entry) and for at most TOKEN_CACHE_US, which bounds how late a write made on another
- * API node (PostgreSQL) is seen. Entries hold their own deep copies of the JSON parts;
+ * (any database write in this process retires every entry) and for at most
+ * TOKEN_CACHE_US, which bounds how late a write made by another process or API node
+ * sharing the database is seen. Entries hold their own deep copies of the JSON parts;
  * readers get fresh copies, so nothing is shared between threads. */
 
 #include <jansson.h>
