@@ -157,6 +157,8 @@ json_t *req_json(struct req *rq, struct err *err);
 
 /* ---- the reply ---- */
 void reply_json(struct req *rq, int status, json_t *body); /* steals 'body' */
+/* A body already serialized as JSON; steals 'text' (malloc'd). */
+void reply_json_text(struct req *rq, int status, char *text);
 void reply_empty(struct req *rq, int status);
 void reply_text(struct req *rq, int status, const char *type, const char *text);
 void reply_header(struct req *rq, const char *name, const char *value);

@@ -215,6 +215,15 @@ void reply_json(struct req *rq, int status, json_t *body)
 	json_decref(body);
 }
 
+void reply_json_text(struct req *rq, int status, char *text)
+{
+	free(rq->reply_body);
+	rq->status = status;
+	rq->reply_body = text;
+	rq->reply_size = strlen(text);
+	rq->content_type = "application/json";
+}
+
 void reply_empty(struct req *rq, int status)
 {
 	free(rq->reply_body);

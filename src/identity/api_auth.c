@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "identity/identity_int.h"
+#include "identity/token_cache.h"
 #include "identity/tokens.h"
 #include "identity/users_db.h"
 
@@ -344,20 +345,25 @@ static int tokens_issue(struct req *rq, struct err *err)
 	return 0;
 }
 
-/* Who may look at a subject token: admins, system readers, and its own user. */
+/* Who may look at a subject token: admins, system readers, services and its own user. */
+static bool may_see(struct req *rq, const struct ident_token *subject)
+{
+	const struct auth *caller = rq->auth;
+
+	return ident_is_admin(rq) || (caller->system && ident_has_role(rq, "reader")) ||
+	       ident_has_role(rq, "service") || strcmp(caller->user_id, subject->user_id) == 0;
+}
+
 static int subject_token(struct req *rq, struct db *db, struct ident_token *tok,
 			 struct err *err)
 {
 	const char *subject = req_header(rq, "X-Subject-Token");
-	struct ident_token *caller = ident_caller(rq);
 
 	if (subject == NULL)
 		return err_set(err, ERR_BAD_REQUEST, "X-Subject-Token is required.");
 	if (ident_token_validate(db, subject, tok, err) < 0)
 		return -1;
-	if (!ident_is_admin(rq) && !(caller->scope == SCOPE_SYSTEM &&
-				     ident_has_role(rq, "reader")) &&
-	    !ident_has_role(rq, "service") && strcmp(caller->user_id, tok->user_id) != 0) {
+	if (!may_see(rq, tok)) {
 		ident_token_clear(tok);
 		return err_set(err, ERR_FORBIDDEN,
 			       "You are not authorized to perform the requested action: "
@@ -369,17 +375,38 @@ static int subject_token(struct req *rq, struct db *db, struct ident_token *tok,
 static int tokens_validate(struct req *rq, struct err *err)
 {
 	struct db *db = db_get(err);
+	const char *subject = req_header(rq, "X-Subject-Token");
+	bool with_catalog = req_query(rq, "nocatalog") == NULL;
 	struct ident_token tok;
+	uint64_t generation;
 	json_t *body;
+	char *text;
 
-	if (db == NULL || subject_token(rq, db, &tok, err) < 0)
+	if (db == NULL)
 		return -1;
-	body = ident_token_body(db, rq, &tok, req_query(rq, "nocatalog") == NULL, err);
-	reply_header(rq, "X-Subject-Token", req_header(rq, "X-Subject-Token"));
+	generation = db_generation(db);
+	if (subject != NULL &&
+	    (text = ident_token_cache_get_body(subject, generation, with_catalog)) != NULL) {
+		/* the entry holds the subject's payload: check expiry and who may see it */
+		if (ident_token_cache_get_auth(rq, subject, generation, &tok) &&
+		    tok.expires_us > util_now_us() && may_see(rq, &tok)) {
+			reply_header(rq, "X-Subject-Token", subject);
+			reply_json_text(rq, 200, text);
+			return 0;
+		}
+		free(text);
+	}
+	if (subject_token(rq, db, &tok, err) < 0)
+		return -1;
+	body = ident_token_body(db, rq, &tok, with_catalog, err);
 	ident_token_clear(&tok);
 	if (body == NULL)
 		return -1;
-	reply_json(rq, 200, body);
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	ident_token_cache_put_body(subject, generation, with_catalog, text);
+	reply_header(rq, "X-Subject-Token", subject);
+	reply_json_text(rq, 200, text);
 	return 0;
 }
 

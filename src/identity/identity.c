@@ -11,6 +11,7 @@
 #include "identity/identity.h"
 #include "identity/identity_int.h"
 #include "identity/token_cache.h"
+#include "identity/tokens.h"
 
 static const struct route *const routes[] = {
 	ident_version_routes, ident_auth_routes,       ident_domain_routes,
@@ -49,8 +50,12 @@ const struct service ident_service = {
 
 struct ident_token *ident_caller(struct req *rq)
 {
+	struct ident_token *tok;
+
 	BUG_ON(rq->auth == NULL);
-	return rq->auth->token;
+	tok = rq->auth->token;
+	ident_token_load(tok);
+	return tok;
 }
 
 bool ident_has_role(struct req *rq, const char *role)

@@ -56,7 +56,9 @@ struct ident_token {
 	int64_t issued_us, expires_us;
 	char audit_id[24];
 	char parent_audit_id[24]; /* "" unless rescoped from another token */
-	/* filled by validation: */
+	/* filled by validation; a token served from the cache to the router has them only
+	 * once ident_caller() loaded them (resolved) */
+	bool resolved;
 	json_t *user;  /* {"id","name","domain":{"id","name"},"password_expires_at"} */
 	json_t *scope_obj; /* {"id","name","domain":{..}} for project, {"id","name"} for domain */
 	json_t *roles; /* [{"id","name"}] */
@@ -69,7 +71,8 @@ void ident_keys_unload(void);
 /* The router's authenticator (tokens.c): validates the token and fills rq->auth. */
 int ident_authenticate(struct req *rq, const char *token, struct err *err);
 
-/* The caller's token (the route's policy made sure there is one). Borrowed. */
+/* The caller's token (the route's policy made sure there is one), with its user, scope
+ * and roles loaded. Borrowed until the request ends. */
 struct ident_token *ident_caller(struct req *rq);
 bool ident_has_role(struct req *rq, const char *role);
 /* Caller holds the admin role (in any scope, Keystone's legacy admin). */

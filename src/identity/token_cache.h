@@ -16,10 +16,24 @@ struct ident_token;
 
 #define TOKEN_CACHE_US 1000000
 
+struct req;
+
 /* Fills 'tok' (JSON members are new references the caller owns) and returns true on hit. */
 bool ident_token_cache_get(const char *token, uint64_t generation, struct ident_token *tok);
+/* The fast path for the router: fills the payload fields of 'tok' and tok->auth (role names
+ * and user domain copied into the request arena), leaves the JSON members NULL
+ * (tok->resolved false). */
+bool ident_token_cache_get_auth(struct req *rq, const char *token, uint64_t generation,
+				struct ident_token *tok);
+/* Stores a resolved token (its JSON is copied). */
 void ident_token_cache_put(const char *token, uint64_t generation,
 			   const struct ident_token *tok);
+/* The serialized token body for validation replies, with or without the catalog: a copy
+ * (caller frees) or NULL. put_body attaches one to the entry of 'token' when that entry is
+ * still the one read at 'generation'. */
+char *ident_token_cache_get_body(const char *token, uint64_t generation, bool catalog);
+void ident_token_cache_put_body(const char *token, uint64_t generation, bool catalog,
+				const char *body);
 /* The catalog: a new reference, or NULL when not cached at 'generation'. */
 json_t *ident_catalog_cache_get(uint64_t generation);
 void ident_catalog_cache_put(uint64_t generation, const json_t *catalog);

@@ -330,6 +330,7 @@ int ident_token_resolve(struct db *db, struct ident_token *tok, struct err *err)
 	/* a scoped token whose user lost every role on the scope is no longer valid */
 	if (tok->scope != SCOPE_NONE && json_array_size(tok->roles) == 0)
 		return not_found(err);
+	tok->resolved = true;
 	return 0;
 }
 
@@ -449,6 +450,18 @@ static void token_cleanup(void *arg)
 	ident_token_clear(arg);
 }
 
+/* The caller identity the router and other services see (roles and user domain set). */
+static int fill_auth(struct req *rq, struct ident_token *tok)
+{
+	tok->auth.user_id = tok->user_id;
+	tok->auth.project_id = tok->scope == SCOPE_PROJECT ? tok->scope_id : NULL;
+	tok->auth.domain_id = tok->scope == SCOPE_DOMAIN ? tok->scope_id : NULL;
+	tok->auth.system = tok->scope == SCOPE_SYSTEM;
+	tok->auth.token = tok;
+	rq->auth = &tok->auth;
+	return 0;
+}
+
 int ident_authenticate(struct req *rq, const char *token, struct err *err)
 {
 	struct ident_token *tok = req_alloc(rq, sizeof(*tok));
@@ -459,6 +472,14 @@ int ident_authenticate(struct req *rq, const char *token, struct err *err)
 
 	if (db == NULL)
 		return -1;
+	/* fast path: the same token string was validated at this generation (its HMAC was
+	 * checked then), so neither decryption nor the database is needed */
+	if (ident_token_cache_get_auth(rq, token, db_generation(db), tok) &&
+	    tok->expires_us > util_now_us()) {
+		req_on_free(rq, token_cleanup, tok);
+		return fill_auth(rq, tok);
+	}
+	memset(tok, 0, sizeof(*tok));
 	if (ident_token_validate(db, token, tok, err) < 0) {
 		if (err->kind == ERR_NOT_FOUND) {
 			err_clear(err);
@@ -472,15 +493,29 @@ int ident_authenticate(struct req *rq, const char *token, struct err *err)
 	json_array_foreach(tok->roles, i, r) {
 		roles[i] = json_string_value(json_object_get(r, "name"));
 	}
-	tok->auth.user_id = tok->user_id;
-	tok->auth.user_domain_id =
-		json_string_value(json_object_get(json_object_get(tok->user, "domain"), "id"));
-	tok->auth.project_id = tok->scope == SCOPE_PROJECT ? tok->scope_id : NULL;
-	tok->auth.domain_id = tok->scope == SCOPE_DOMAIN ? tok->scope_id : NULL;
-	tok->auth.system = tok->scope == SCOPE_SYSTEM;
 	tok->auth.roles = roles;
 	tok->auth.nroles = (int)json_array_size(tok->roles);
-	tok->auth.token = tok;
-	rq->auth = &tok->auth;
+	tok->auth.user_domain_id =
+		json_string_value(json_object_get(json_object_get(tok->user, "domain"), "id"));
+	return fill_auth(rq, tok);
+}
+
+int ident_token_load(struct ident_token *tok)
+{
+	struct err err = { 0 };
+	struct db *db;
+
+	if (tok->resolved)
+		return 0;
+	db = db_get(&err);
+	if (db == NULL || ident_token_resolve(db, tok, &err) < 0) {
+		/* revoked since the router let it in: answer with what is left */
+		ident_token_clear(tok);
+		tok->user = json_pack("{s:s,s:{s:s?}}", "id", tok->user_id, "domain", "id",
+				      tok->auth.user_domain_id);
+		tok->roles = json_array();
+		tok->resolved = true;
+		return -1;
+	}
 	return 0;
 }

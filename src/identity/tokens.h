@@ -32,6 +32,9 @@ json_t *ident_token_body(struct db *db, struct req *rq, const struct ident_token
 			 bool with_catalog, struct err *err);
 /* The service catalog as the token body lists it. */
 json_t *ident_catalog(struct db *db, struct err *err);
+/* Loads user, scope and roles into a token the router took from the cache's fast path;
+ * -1 (with empty user and roles filled in) if it is no longer valid. */
+int ident_token_load(struct ident_token *tok);
 /* Frees the JSON members of a token (not the token itself). */
 void ident_token_clear(struct ident_token *tok);
 
