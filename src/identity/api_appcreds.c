@@ -8,8 +8,12 @@
  * not create or delete application credentials. Deleting a credential ends its tokens:
  * validation (tokens.c) requires the credential to exist.
  *
- * Access rules are refused (400): ciel does not enforce them, and a credential broader than
- * its owner asked for is worse than none. */
+ * Access rules ({"service","path","method"}, or {"id"} of a rule the user already has) are
+ * stored per user, shared by the credentials that name them, shown in credential bodies
+ * and under /v3/users/{user_id}/access_rules; a rule in use may not be deleted.
+ * NOT ENFORCED YET: a token made from a credential with access rules is not limited to
+ * them (Keystone has keystonemiddleware check them at each service); tokens carry the
+ * credential's roles and scope as without rules. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +115,61 @@ static int check_role_refs(const json_t *roles, struct err *err)
 			return err_set(err, ERR_BAD_REQUEST,
 				       "Invalid input for field 'roles': each role is {\"id\"} or "
 				       "{\"name\"}");
+	}
+	return 0;
+}
+
+static bool method_ok(const char *s)
+{
+	static const char *const methods[] = { "POST", "GET", "HEAD", "PATCH", "PUT", "DELETE",
+					       NULL };
+
+	for (const char *const *m = methods; *m; m++)
+		if (str_eq(s, *m))
+			return true;
+	return false;
+}
+
+static int bad_rule(struct err *err, const char *detail)
+{
+	return err_set(err, ERR_BAD_REQUEST, "Invalid input for field 'access_rules': %s",
+		       detail);
+}
+
+/* Keystone's schema: each rule an object of id, service (id strings), path ('/...', at
+ * most 225 characters) and method (an HTTP verb). A rule without an id must say all
+ * three: Keystone would store a rule that matches nothing. */
+static int check_access_rules(const json_t *rules, struct err *err)
+{
+	static const struct jsonx_field rule_fields[] = {
+		{ "id", JX_STRING, false, 0, 0 },
+		{ "service", JX_STRING, false, 0, 0 },
+		{ "path", JX_STRING, false, 225, 0 },
+		{ "method", JX_STRING, false, 0, 0 },
+		{ NULL, 0, false, 0, 0 },
+	};
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(rules, i, r) {
+		const char *id = jsonx_str(r, "id"), *service = jsonx_str(r, "service"),
+			   *path = jsonx_str(r, "path"), *method = jsonx_str(r, "method");
+		if (!json_is_object(r))
+			return bad_rule(err, "each rule is an object");
+		if (jsonx_validate(r, rule_fields, false, err) < 0)
+			return -1;
+		if (id != NULL && !id_string_ok(id))
+			return bad_rule(err, "'id' does not match '^[a-zA-Z0-9-]+$'");
+		if (service != NULL && !id_string_ok(service))
+			return bad_rule(err, "'service' does not match '^[a-zA-Z0-9-]+$'");
+		if (path != NULL && path[0] != '/')
+			return bad_rule(err, "'path' does not match '^\\/.*'");
+		if (method != NULL && !method_ok(method))
+			return bad_rule(err, "'method' does not match "
+					     "'^(POST|GET|HEAD|PATCH|PUT|DELETE)$'");
+		if (id == NULL && (service == NULL || path == NULL || method == NULL))
+			return bad_rule(err, "a rule without an 'id' needs 'service', 'path' "
+					     "and 'method'");
 	}
 	return 0;
 }
@@ -235,7 +294,8 @@ static int appcreds_create(struct req *rq, struct err *err)
 	if (db == NULL || (body = req_json(rq, err)) == NULL ||
 	    (in = jsonx_member_object(body, "application_credential", err)) == NULL ||
 	    jsonx_validate(in, create_fields, false, err) < 0 ||
-	    check_role_refs(json_object_get(in, "roles"), err) < 0)
+	    check_role_refs(json_object_get(in, "roles"), err) < 0 ||
+	    check_access_rules(json_object_get(in, "access_rules"), err) < 0)
 		return -1;
 	if (!name_ok(jsonx_str(in, "name")))
 		return err_set(err, ERR_BAD_REQUEST,
@@ -244,8 +304,6 @@ static int appcreds_create(struct req *rq, struct err *err)
 		return -1;
 	if (strcmp(tok->user_id, uid) != 0)
 		return forbidden(err, "Cannot create an application credential for another user");
-	if (json_array_size(json_object_get(in, "access_rules")) > 0)
-		return invalid(err, "access rules are not supported.");
 	if (tok->scope != SCOPE_PROJECT && tok->scope != SCOPE_SYSTEM)
 		return invalid(err, "a project-scoped or system-scoped token is required.");
 	expires = jsonx_str(in, "expires_at");
@@ -268,6 +326,8 @@ static int appcreds_create(struct req *rq, struct err *err)
 			 "user_id", uid, "roles", roles, "unrestricted",
 			 jsonx_bool(in, "unrestricted", false));
 	jsonx_set_str_or_null(c.ac, "description", jsonx_str(in, "description"));
+	if (json_array_size(json_object_get(in, "access_rules")) > 0)
+		json_object_set(c.ac, "access_rules", json_object_get(in, "access_rules"));
 	jsonx_set_str_or_null(c.ac, "project_id",
 			      tok->scope == SCOPE_PROJECT ? tok->scope_id : NULL);
 	jsonx_set_str_or_null(c.ac, "system", tok->scope == SCOPE_SYSTEM ? "all" : NULL);
@@ -346,6 +406,70 @@ static int appcred_delete(struct req *rq, struct err *err)
 	return 0;
 }
 
+/* ================= access rules ================= */
+
+static json_t *rule_body(struct req *rq, const char *user_id, json_t *rule)
+{
+	/* Keystone links /v3/access_rules/{id}, a path it does not serve; link the rule's
+	 * real address instead */
+	json_object_set_new(rule, "links",
+			    json_pack("{s:s}", "self",
+				      ident_url(rq, req_printf(rq, "/users/%s/access_rules/%s",
+							       user_id, jsonx_str(rule, "id")))));
+	return rule;
+}
+
+static int access_rules_list(struct req *rq, struct err *err)
+{
+	struct db *db = db_get(err);
+	const char *uid = req_param(rq, "user_id");
+	json_t *list, *rule;
+	size_t i;
+
+	if (db == NULL ||
+	    (list = ident_access_rule_list(db, uid, req_query(rq, "service"),
+					   req_query(rq, "path"), req_query(rq, "method"),
+					   err)) == NULL)
+		return -1;
+	json_array_foreach(list, i, rule) {
+		rule_body(rq, uid, rule);
+	}
+	reply_json(rq, 200,
+		   json_pack("{s:o,s:o}", "access_rules", list, "links",
+			     ident_collection_links(rq)));
+	return 0;
+}
+
+static int access_rule_show(struct req *rq, struct err *err)
+{
+	struct db *db = db_get(err);
+	const char *uid = req_param(rq, "user_id");
+	json_t *rule;
+
+	if (db == NULL ||
+	    (rule = ident_access_rule_find(db, uid, req_param(rq, "access_rule_id"), err)) ==
+		    NULL)
+		return -1;
+	reply_json(rq, 200, json_pack("{s:o}", "access_rule", rule_body(rq, uid, rule)));
+	return 0;
+}
+
+static int access_rule_delete(struct req *rq, struct err *err)
+{
+	struct db *db = db_get(err);
+
+	if (db == NULL || db_begin(db, err) < 0)
+		return -1;
+	if (ident_access_rule_delete(db, req_param(rq, "user_id"),
+				     req_param(rq, "access_rule_id"), err) < 0 ||
+	    db_commit(db, err) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	reply_empty(rq, 204);
+	return 0;
+}
+
 const struct route ident_appcred_routes[] = {
 	{ HTTP_GET, "/v3/users/{user_id}/application_credentials", appcreds_list,
 	  "identity:list_application_credentials" },
@@ -355,6 +479,12 @@ const struct route ident_appcred_routes[] = {
 	  appcred_show, "identity:get_application_credential" },
 	{ HTTP_DELETE, "/v3/users/{user_id}/application_credentials/{application_credential_id}",
 	  appcred_delete, "identity:delete_application_credential" },
+	{ HTTP_GET, "/v3/users/{user_id}/access_rules", access_rules_list,
+	  "identity:list_access_rules" },
+	{ HTTP_GET, "/v3/users/{user_id}/access_rules/{access_rule_id}", access_rule_show,
+	  "identity:get_access_rule" },
+	{ HTTP_DELETE, "/v3/users/{user_id}/access_rules/{access_rule_id}", access_rule_delete,
+	  "identity:delete_access_rule" },
 	{ 0 },
 };
 
@@ -363,5 +493,9 @@ const struct policy ident_appcred_policies[] = {
 	{ "identity:create_application_credential", POL_ADMIN_OR_USER },
 	{ "identity:get_application_credential", POL_ADMIN_OR_USER },
 	{ "identity:delete_application_credential", POL_ADMIN_OR_USER },
+	/* Keystone: system readers may read a user's rules; the owner may also delete */
+	{ "identity:list_access_rules", POL_READER_OR_USER },
+	{ "identity:get_access_rule", POL_READER_OR_USER },
+	{ "identity:delete_access_rule", POL_ADMIN_OR_USER },
 	{ NULL, 0 },
 };

@@ -53,11 +53,40 @@ static json_t *load_roles(struct db *db, const char *id, struct err *err)
 	return roles;
 }
 
+#define RULE_COLS "r.id, r.service, r.path, r.method"
+
+static json_t *rule_row(const struct db_res *res, int i)
+{
+	return json_pack("{s:s,s:s,s:s,s:s}", "id", db_res_str(res, i, 0), "service",
+			 db_res_str(res, i, 1), "path", db_res_str(res, i, 2), "method",
+			 db_res_str(res, i, 3));
+}
+
+/* The access rules of credential 'id', in the order its creator gave them. */
+static json_t *load_access_rules(struct db *db, const char *id, struct err *err)
+{
+	struct db_res *res = db_query(
+		db, err,
+		"SELECT " RULE_COLS " FROM application_credential_access_rule a"
+		" JOIN access_rule r ON r.id = a.access_rule_id"
+		" WHERE a.application_credential_id = ? ORDER BY a.seq, r.id",
+		DBP(id));
+	json_t *rules;
+
+	if (res == NULL)
+		return NULL;
+	rules = json_array();
+	for (int i = 0; i < db_res_rows(res); i++)
+		json_array_append_new(rules, rule_row(res, i));
+	db_res_free(res);
+	return rules;
+}
+
 static json_t *appcred_row(struct db *db, const struct db_res *res, int i, struct err *err)
 {
 	json_t *ac = json_pack("{s:s,s:s}", "id", db_res_str(res, i, 0), "name",
 			       db_res_str(res, i, 1));
-	json_t *roles;
+	json_t *roles, *rules;
 
 	jsonx_set_str_or_null(ac, "description", db_res_str(res, i, 2));
 	json_object_set_new(ac, "user_id", json_string(db_res_str(res, i, 3)));
@@ -72,6 +101,15 @@ static json_t *appcred_row(struct db *db, const struct db_res *res, int i, struc
 		return NULL;
 	}
 	json_object_set_new(ac, "roles", roles);
+	if ((rules = load_access_rules(db, db_res_str(res, i, 0), err)) == NULL) {
+		json_decref(ac);
+		return NULL;
+	}
+	/* Keystone shows the member only when there are rules */
+	if (json_array_size(rules) > 0)
+		json_object_set_new(ac, "access_rules", rules);
+	else
+		json_decref(rules);
 	return ac;
 }
 
@@ -120,6 +158,110 @@ json_t *ident_appcred_list(struct db *db, const char *user_id, const char *name,
 	return list;
 }
 
+static int rule_missing(const char *id, struct err *err)
+{
+	return err_set(err, ERR_NOT_FOUND, "Could not find Access Rule: %s.", id);
+}
+
+/* Copies into 'out' the id of the rule of 'user_id' with the service, path and method of
+ * 'rule', or "" when the user has none such; -1 on error. */
+static int rule_by_fields(struct db *db, const char *user_id, const json_t *rule, char out[65],
+			  struct err *err)
+{
+	struct db_res *res = db_query(db, err,
+				      "SELECT id FROM access_rule WHERE user_id = ? AND"
+				      " service = ? AND path = ? AND method = ?",
+				      DBP(user_id, jsonx_str(rule, "service"),
+					  jsonx_str(rule, "path"), jsonx_str(rule, "method")));
+
+	if (res == NULL)
+		return -1;
+	out[0] = '\0';
+	if (db_res_rows(res) > 0)
+		snprintf(out, 65, "%s", db_res_str(res, 0, 0));
+	db_res_free(res);
+	return 0;
+}
+
+/* Resolves one requested rule ({"id"}, {"service","path","method"} or both) to a rule
+ * of 'user_id', creating it when new, as Keystone does: a known id is used as is (its
+ * fields must agree when given); a rule equal to one the user has reuses that one; else
+ * the rule is stored under the id given or a new one. Then links it to credential
+ * 'ac_id' at position 'seq'. */
+static int link_access_rule(struct db *db, const char *ac_id, const char *user_id,
+			    const json_t *rule, int seq, struct err *err)
+{
+	const char *want = jsonx_str(rule, "id");
+	bool full = jsonx_str(rule, "service") && jsonx_str(rule, "path") &&
+		    jsonx_str(rule, "method");
+	char id[65] = "", seqs[16];
+	struct db_res *res;
+	int linked;
+
+	if (want != NULL) {
+		res = db_query(db, err,
+			       "SELECT r.id, r.service, r.path, r.method, r.user_id"
+			       " FROM access_rule r WHERE r.id = ?",
+			       DBP(want));
+		if (res == NULL)
+			return -1;
+		if (db_res_rows(res) > 0) {
+			bool mine = str_eq(db_res_str(res, 0, 4), user_id);
+			bool same = mine;
+			static const char *const keys[] = { "service", "path", "method" };
+			for (int k = 0; k < 3 && same; k++)
+				same = jsonx_str(rule, keys[k]) == NULL ||
+				       str_eq(jsonx_str(rule, keys[k]), db_res_str(res, 0, k + 1));
+			db_res_free(res);
+			if (!mine)
+				return rule_missing(want, err);
+			if (!same)
+				return err_set(err, ERR_BAD_REQUEST,
+					       "Invalid input for field 'access_rules': access rule "
+					       "%s has another service, path or method",
+					       want);
+			snprintf(id, sizeof(id), "%s", want);
+		} else {
+			db_res_free(res);
+			if (!full)
+				return rule_missing(want, err);
+		}
+	}
+	if (id[0] == '\0') {
+		if (rule_by_fields(db, user_id, rule, id, err) < 0)
+			return -1;
+	}
+	if (id[0] == '\0') {
+		if (want != NULL)
+			snprintf(id, sizeof(id), "%s", want);
+		else
+			util_uuid_hex(id);
+		if (db_exec(db, err,
+			    "INSERT INTO access_rule (id, user_id, service, path, method)"
+			    " VALUES (?, ?, ?, ?, ?)",
+			    DBP(id, user_id, jsonx_str(rule, "service"), jsonx_str(rule, "path"),
+				jsonx_str(rule, "method"))) < 0)
+			return -1;
+	}
+	res = db_query(db, err,
+		       "SELECT 1 FROM application_credential_access_rule"
+		       " WHERE application_credential_id = ? AND access_rule_id = ?",
+		       DBP(ac_id, id));
+	if (res == NULL)
+		return -1;
+	linked = db_res_rows(res) > 0;
+	db_res_free(res);
+	if (linked) /* the same rule twice in one request */
+		return 0;
+	snprintf(seqs, sizeof(seqs), "%d", seq);
+	return db_exec(db, err,
+		       "INSERT INTO application_credential_access_rule"
+		       " (application_credential_id, access_rule_id, seq) VALUES (?, ?, ?)",
+		       DBP(ac_id, id, seqs)) < 0
+		       ? -1
+		       : 0;
+}
+
 int ident_appcred_insert(struct db *db, const json_t *ac, const char *secret_hash,
 			 int64_t expires_us, struct err *err)
 {
@@ -161,6 +303,10 @@ int ident_appcred_insert(struct db *db, const json_t *ac, const char *secret_has
 			    DBP(id, jsonx_str(r, "id"))) < 0)
 			return -1;
 	}
+	json_array_foreach(json_object_get(ac, "access_rules"), i, r) {
+		if (link_access_rule(db, id, user_id, r, (int)i, err) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -170,6 +316,10 @@ int ident_appcred_delete(struct db *db, const char *id, struct err *err)
 
 	if (db_exec(db, err,
 		    "DELETE FROM application_credential_role WHERE application_credential_id = ?",
+		    DBP(id)) < 0 ||
+	    db_exec(db, err,
+		    "DELETE FROM application_credential_access_rule"
+		    " WHERE application_credential_id = ?",
 		    DBP(id)) < 0)
 		return -1;
 	rc = db_exec(db, err, "DELETE FROM application_credential WHERE id = ?", DBP(id));
@@ -186,17 +336,23 @@ int ident_appcred_delete_for(struct db *db, const char *user_id, const char *pro
 	int rc;
 
 	BUG_ON(user_id == NULL && project_id == NULL);
-	sqlb_init(&sb, "DELETE FROM application_credential_role WHERE application_credential_id"
-		       " IN (SELECT id FROM application_credential WHERE 1 = 1");
-	if (user_id != NULL)
-		sqlb_add(&sb, " AND user_id = ?", user_id);
-	if (project_id != NULL)
-		sqlb_add(&sb, " AND project_id = ?", project_id);
-	sqlb_text(&sb, ")");
-	rc = db_exec(db, err, sb.sql, sb.params, sb.n);
-	sqlb_free(&sb);
-	if (rc < 0)
-		return -1;
+	for (int t = 0; t < 2; t++) {
+		sqlb_init(&sb, t == 0 ? "DELETE FROM application_credential_role WHERE"
+					" application_credential_id IN (SELECT id FROM"
+					" application_credential WHERE 1 = 1"
+				      : "DELETE FROM application_credential_access_rule WHERE"
+					" application_credential_id IN (SELECT id FROM"
+					" application_credential WHERE 1 = 1");
+		if (user_id != NULL)
+			sqlb_add(&sb, " AND user_id = ?", user_id);
+		if (project_id != NULL)
+			sqlb_add(&sb, " AND project_id = ?", project_id);
+		sqlb_text(&sb, ")");
+		rc = db_exec(db, err, sb.sql, sb.params, sb.n);
+		sqlb_free(&sb);
+		if (rc < 0)
+			return -1;
+	}
 	sqlb_init(&sb, "DELETE FROM application_credential WHERE 1 = 1");
 	if (user_id != NULL)
 		sqlb_add(&sb, " AND user_id = ?", user_id);
@@ -222,4 +378,93 @@ json_t *ident_appcred_role_by_name(struct db *db, const char *name, struct err *
 			      db_res_str(res, 0, 1));
 	db_res_free(res);
 	return r;
+}
+
+/* ---- access rules ---- */
+
+json_t *ident_access_rule_find(struct db *db, const char *user_id, const char *id,
+			       struct err *err)
+{
+	struct db_res *res = db_query(db, err,
+				      "SELECT " RULE_COLS " FROM access_rule r"
+				      " WHERE r.id = ? AND r.user_id = ?",
+				      DBP(id, user_id));
+	json_t *rule = NULL;
+
+	if (res == NULL)
+		return NULL;
+	if (db_res_rows(res) == 0)
+		rule_missing(id, err);
+	else
+		rule = rule_row(res, 0);
+	db_res_free(res);
+	return rule;
+}
+
+json_t *ident_access_rule_list(struct db *db, const char *user_id, const char *service,
+			       const char *path, const char *method, struct err *err)
+{
+	struct sqlb sb;
+	struct db_res *res;
+	json_t *list;
+
+	sqlb_init(&sb, "SELECT " RULE_COLS " FROM access_rule r");
+	sqlb_add(&sb, " WHERE r.user_id = ?", user_id);
+	if (service != NULL)
+		sqlb_add(&sb, " AND r.service = ?", service);
+	if (path != NULL)
+		sqlb_add(&sb, " AND r.path = ?", path);
+	if (method != NULL)
+		sqlb_add(&sb, " AND r.method = ?", method);
+	sqlb_text(&sb, " ORDER BY r.service, r.path, r.method, r.id");
+	res = db_query(db, err, sb.sql, sb.params, sb.n);
+	sqlb_free(&sb);
+	if (res == NULL)
+		return NULL;
+	list = json_array();
+	for (int i = 0; i < db_res_rows(res); i++)
+		json_array_append_new(list, rule_row(res, i));
+	db_res_free(res);
+	return list;
+}
+
+int ident_access_rule_delete(struct db *db, const char *user_id, const char *id,
+			     struct err *err)
+{
+	struct db_res *res;
+	int used;
+	json_t *rule = ident_access_rule_find(db, user_id, id, err);
+
+	if (rule == NULL)
+		return -1;
+	json_decref(rule);
+	/* links whose credential is gone (other files delete credentials by project or
+	 * domain without knowing about rules) do not count */
+	res = db_query(db, err,
+		       "SELECT 1 FROM application_credential_access_rule a"
+		       " JOIN application_credential c ON c.id = a.application_credential_id"
+		       " WHERE a.access_rule_id = ?",
+		       DBP(id));
+	if (res == NULL)
+		return -1;
+	used = db_res_rows(res) > 0;
+	db_res_free(res);
+	if (used)
+		return err_set(err, ERR_FORBIDDEN, "May not delete access rule in use");
+	if (db_exec(db, err, "DELETE FROM application_credential_access_rule"
+			     " WHERE access_rule_id = ?",
+		    DBP(id)) < 0 ||
+	    db_exec(db, err, "DELETE FROM access_rule WHERE id = ?", DBP(id)) < 0)
+		return -1;
+	return 0;
+}
+
+int ident_access_rule_delete_for_user(struct db *db, const char *user_id, struct err *err)
+{
+	if (db_exec(db, err,
+		    "DELETE FROM application_credential_access_rule WHERE access_rule_id IN"
+		    " (SELECT id FROM access_rule WHERE user_id = ?)",
+		    DBP(user_id)) < 0)
+		return -1;
+	return db_exec(db, err, "DELETE FROM access_rule WHERE user_id = ?", DBP(user_id));
 }

@@ -87,5 +87,24 @@ const struct db_migration ident_migrations[] = {
 	  " id TEXT PRIMARY KEY, user_id TEXT NOT NULL, hash TEXT NOT NULL,"
 	  " created_at BIGINT NOT NULL);"
 	  "CREATE INDEX password_history_user ON password_history (user_id, created_at);" },
+	/* application credential access rules (a user's, shared by its credentials), the
+	 * policy blobs of /v3/policies, and OS-EP-FILTER endpoint groups */
+	{ "identity", 3,
+	  "CREATE TABLE access_rule ("
+	  " id TEXT PRIMARY KEY, user_id TEXT NOT NULL, service TEXT NOT NULL,"
+	  " path TEXT NOT NULL, method TEXT NOT NULL,"
+	  " UNIQUE (user_id, service, path, method));"
+	  "CREATE TABLE application_credential_access_rule ("
+	  " application_credential_id TEXT NOT NULL, access_rule_id TEXT NOT NULL,"
+	  " seq INTEGER NOT NULL DEFAULT 0,"
+	  " PRIMARY KEY (application_credential_id, access_rule_id));"
+	  "CREATE INDEX appcred_access_rule_rule ON application_credential_access_rule"
+	  " (access_rule_id);"
+	  "CREATE TABLE policy ("
+	  " id TEXT PRIMARY KEY, type TEXT NOT NULL, blob TEXT NOT NULL,"
+	  " extra TEXT NOT NULL DEFAULT '{}');"
+	  "CREATE TABLE endpoint_group ("
+	  " id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT,"
+	  " filters TEXT NOT NULL DEFAULT '{}');" },
 	{ 0 },
 };
