@@ -39,6 +39,10 @@ extern const struct route ident_credential_routes[];
 extern const struct policy ident_credential_policies[];
 extern const struct route ident_appcred_routes[];
 extern const struct policy ident_appcred_policies[];
+extern const struct route ident_policy_routes[];
+extern const struct policy ident_policy_policies[];
+extern const struct route ident_endpoint_group_routes[];
+extern const struct policy ident_endpoint_group_policies[];
 
 /* ---- tokens ---- */
 enum ident_method { METHOD_PASSWORD = 1, METHOD_TOKEN = 2, METHOD_APPCRED = 4 };
