@@ -39,6 +39,8 @@ extern const struct route ident_credential_routes[];
 extern const struct policy ident_credential_policies[];
 extern const struct route ident_appcred_routes[];
 extern const struct policy ident_appcred_policies[];
+extern const struct route ident_domain_config_routes[];
+extern const struct policy ident_domain_config_policies[];
 extern const struct route ident_policy_routes[];
 extern const struct policy ident_policy_policies[];
 extern const struct route ident_endpoint_group_routes[];

@@ -478,6 +478,8 @@ static const char *const domain_cleanup[] = {
 	"DELETE FROM implied_role WHERE prior_role_id IN " DOMAIN_ROLES,
 	"DELETE FROM implied_role WHERE implied_role_id IN " DOMAIN_ROLES,
 	"DELETE FROM role WHERE domain_id = ?",
+	/* its configuration */
+	"DELETE FROM domain_config WHERE domain_id = ?",
 };
 
 int ident_domain_delete(struct db *db, const char *id, struct err *err)

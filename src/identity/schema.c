@@ -106,5 +106,11 @@ const struct db_migration ident_migrations[] = {
 	  "CREATE TABLE endpoint_group ("
 	  " id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT,"
 	  " filters TEXT NOT NULL DEFAULT '{}');" },
+	/* domain-specific configuration: a domain's identity driver options */
+	{ "identity", 4,
+	  "CREATE TABLE domain_config ("
+	  " domain_id TEXT NOT NULL, group_name TEXT NOT NULL, option_name TEXT NOT NULL,"
+	  " value TEXT NOT NULL, sensitive INTEGER NOT NULL DEFAULT 0,"
+	  " PRIMARY KEY (domain_id, group_name, option_name));" },
 	{ 0 },
 };
