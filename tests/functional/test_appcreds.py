@@ -1,6 +1,7 @@
 """Credentials (/v3/credentials and OS-EC2) and application credentials: CRUD with the real
 CLI and raw requests, ownership, authentication with an application credential through
-the CLI and openstacksdk, expiry, deletion ending its tokens, bad input, 403s, 404s, 409s."""
+the CLI and openstacksdk, expiry, deletion ending its tokens, access rules, bad input, 403s,
+404s, 409s."""
 import datetime
 import hashlib
 import json
@@ -368,8 +369,20 @@ def test_appcred_bad_input_conflict_and_policy(cloud, ids):
                 {"name": "x", "roles": [{"id": "a", "name": "b"}]},
                 {"name": "x", "roles": "member"},
                 {"name": "x", "unrestricted": "yes"},
-                {"name": "x", "access_rules": [{"path": "/v2.1/servers", "method": "GET",
+                {"name": "x", "access_rules": "GET /v2.1/servers"},
+                {"name": "x", "access_rules": ["GET /v2.1/servers"]},
+                {"name": "x", "access_rules": [{"path": "/v2.1/servers", "method": "FETCH",
                                                 "service": "compute"}]},
+                {"name": "x", "access_rules": [{"path": "v2.1/servers", "method": "GET",
+                                                "service": "compute"}]},
+                {"name": "x", "access_rules": [{"path": "/v2.1/servers", "method": "GET",
+                                                "service": "com pute"}]},
+                {"name": "x", "access_rules": [{"path": "/" + "x" * 225, "method": "GET",
+                                                "service": "compute"}]},
+                {"name": "x", "access_rules": [{"path": "/v2.1/servers", "method": "GET"}]},
+                {"name": "x", "access_rules": [{"path": "/v2.1/servers", "method": "GET",
+                                                "service": "compute", "extra": 1}]},
+                {"name": "x", "access_rules": [{"id": "not/an/id"}]},
                 {"name": "x", "bogus": 1}):
         st, _, body = cloud.request("POST", ac_path(uid), token=demo,
                                     body={"application_credential": bad})
@@ -413,3 +426,126 @@ def test_appcred_bad_input_conflict_and_policy(cloud, ids):
     assert body["error"]["message"] == "Could not find Application Credential: nope."
     assert cloud.request("DELETE", ac_path(uid, "nope"), token=demo)[0] == 404
     assert cloud.request("DELETE", f"{admin_path}/{theirs['id']}", token=admin)[0] == 204
+
+
+# ================= access rules =================
+
+def rules_path(user_id, rule_id=None):
+    p = f"{V3}/users/{user_id}/access_rules"
+    return p + (f"/{rule_id}" if rule_id else "")
+
+
+def test_access_rules_cli(cloud, ids):
+    rules = [{"service": "compute", "method": "GET", "path": "/v2.1/servers/*/ips"}]
+    out = cloud.cli("application", "credential", "create", "--access-rules",
+                    json.dumps(rules), uniq("ar"), "-f", "json", cloud="ciel-demo")
+    got = out["access_rules"]
+    assert len(got) == 1 and {k: got[0][k] for k in ("service", "method", "path")} == rules[0]
+    rid = got[0]["id"]
+    listed = cloud.cli("access", "rule", "list", "-f", "json", cloud="ciel-demo")
+    assert rid in [r["ID"] for r in listed]
+    shown = cloud.cli("access", "rule", "show", rid, "-f", "json", cloud="ciel-demo")
+    assert shown["path"] == "/v2.1/servers/*/ips" and shown["service"] == "compute"
+    # in use: refused; once the credential is gone it may go
+    p = cloud.cli("access", "rule", "delete", rid, cloud="ciel-demo", check=False)
+    assert p.returncode != 0 and "403" in p.stderr
+    # tokens from such a credential still work (rules are not enforced yet)
+    st, _, body = appcred_auth(cloud, out["id"], out["secret"])
+    assert st == 201, body
+    cloud.cli("application", "credential", "delete", out["id"], cloud="ciel-demo")
+    cloud.cli("access", "rule", "delete", rid, cloud="ciel-demo")
+    listed = cloud.cli("access", "rule", "list", "-f", "json", cloud="ciel-demo")
+    assert rid not in [r["ID"] for r in listed]
+
+
+def test_access_rules_api(cloud, ids):
+    demo, admin, uid = ids["demo"], ids["admin"], ids["demo_id"]
+    r1 = {"service": "compute", "method": "GET", "path": "/v2.1/servers"}
+    r2 = {"service": "image", "method": "POST", "path": "/v2/images"}
+    st, _, body = create_ac(cloud, demo, uid, access_rules=[r1, r2, dict(r1)])
+    assert st == 201, body
+    ac1 = body["application_credential"]
+    got = ac1["access_rules"]
+    assert [{k: r[k] for k in ("service", "method", "path")} for r in got] == [r1, r2]
+    id1, id2 = got[0]["id"], got[1]["id"]
+    st, _, body = cloud.request("GET", ac_path(uid, ac1["id"]), token=demo)
+    assert body["application_credential"]["access_rules"] == got
+    # a credential without rules has no access_rules member, as Keystone
+    st, _, body = create_ac(cloud, demo, uid)
+    assert st == 201 and "access_rules" not in body["application_credential"]
+    plain = body["application_credential"]
+
+    # reuse: by id, and by equal fields (no new rule either way)
+    st, _, body = create_ac(cloud, demo, uid, access_rules=[{"id": id2}, dict(r1)])
+    assert st == 201, body
+    ac2 = body["application_credential"]
+    assert [r["id"] for r in ac2["access_rules"]] == [id2, id1]
+    st, _, body = cloud.request("GET", rules_path(uid), token=demo)
+    assert st == 200 and sorted(r["id"] for r in body["access_rules"]) == sorted([id1, id2])
+    assert body["links"]["self"].endswith(f"/users/{uid}/access_rules")
+    st, _, body = cloud.request("GET", rules_path(uid) + "?service=image", token=demo)
+    assert [r["id"] for r in body["access_rules"]] == [id2]
+    st, _, body = cloud.request("GET", rules_path(uid) + "?method=GET&path=/v2.1/servers",
+                                token=demo)
+    assert [r["id"] for r in body["access_rules"]] == [id1]
+    st, _, body = cloud.request("GET", rules_path(uid, id1), token=demo)
+    assert st == 200
+    assert {k: body["access_rule"][k] for k in ("id", "service", "method", "path")} == \
+        dict(r1, id=id1)
+    assert body["access_rule"]["links"]["self"].endswith(f"/users/{uid}/access_rules/{id1}")
+
+    # an unknown id, or another user's, is not found; fields that disagree are refused;
+    # nothing is created by a failed request
+    st, _, arule = create_ac(cloud, admin, ids["admin_id"], access_rules=[r1])
+    assert st == 201
+    admin_ac = arule["application_credential"]
+    admin_rule = admin_ac["access_rules"][0]["id"]
+    assert admin_rule not in (id1, id2)
+    for refs, code in (([{"id": "nope"}], 404), ([{"id": admin_rule}], 404),
+                       ([dict(r2, id=id1)], 400),
+                       ([{"service": "net", "method": "GET", "path": "/v2.0/ports"},
+                         {"id": "nope"}], 404)):
+        st, _, body = create_ac(cloud, demo, uid, access_rules=refs)
+        assert st == code, (refs, body)
+    st, _, body = create_ac(cloud, demo, uid, access_rules=[{"id": "nope"}])
+    assert body["error"]["message"] == "Could not find Access Rule: nope."
+    st, _, body = cloud.request("GET", rules_path(uid), token=demo)
+    assert sorted(r["id"] for r in body["access_rules"]) == sorted([id1, id2])
+
+    # a new rule may carry a client-chosen id
+    mine = {"id": uniq("rule"), "service": "volume", "method": "DELETE", "path": "/v3/**"}
+    st, _, body = create_ac(cloud, demo, uid, access_rules=[mine])
+    assert st == 201, body
+    ac3 = body["application_credential"]
+    assert ac3["access_rules"] == [mine]
+
+    # ownership: 404 under another user's path, 403 for another user's list
+    assert cloud.request("GET", rules_path(ids["admin_id"], id1), token=admin)[0] == 404
+    assert cloud.request("GET", rules_path(ids["admin_id"]), token=demo)[0] == 403
+    assert cloud.request("GET", rules_path(ids["admin_id"], admin_rule),
+                         token=demo)[0] == 403
+    assert cloud.request("DELETE", rules_path(ids["admin_id"], admin_rule),
+                         token=demo)[0] == 403
+    assert cloud.request("GET", rules_path(uid), token=admin)[0] == 200
+    st, _, body = cloud.request("GET", rules_path(uid, "nope"), token=demo)
+    assert st == 404 and body["error"]["message"] == "Could not find Access Rule: nope."
+    assert cloud.request("DELETE", rules_path(uid, "nope"), token=demo)[0] == 404
+
+    # in use: 403 until every credential naming it is gone
+    st, _, body = cloud.request("DELETE", rules_path(uid, id1), token=demo)
+    assert st == 403 and body["error"]["message"] == "May not delete access rule in use"
+    assert cloud.request("DELETE", ac_path(uid, ac1["id"]), token=demo)[0] == 204
+    assert cloud.request("DELETE", rules_path(uid, id1), token=demo)[0] == 403
+    assert cloud.request("DELETE", ac_path(uid, ac2["id"]), token=demo)[0] == 204
+    for rid in (id1, id2):
+        assert cloud.request("DELETE", rules_path(uid, rid), token=demo)[0] == 204
+    assert cloud.request("GET", rules_path(uid, id1), token=demo)[0] == 404
+    st, _, body = cloud.request("GET", rules_path(uid), token=demo)
+    assert [r["id"] for r in body["access_rules"]] == [mine["id"]]
+    for ac in (ac3, plain):
+        assert cloud.request("DELETE", ac_path(uid, ac["id"]), token=demo)[0] == 204
+    assert cloud.request("DELETE", rules_path(uid, mine["id"]), token=demo)[0] == 204
+    assert cloud.request("DELETE", ac_path(ids["admin_id"], admin_ac["id"]),
+                         token=admin)[0] == 204
+    assert cloud.request("DELETE", rules_path(ids["admin_id"], admin_rule),
+                         token=admin)[0] == 204
