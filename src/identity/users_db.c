@@ -263,7 +263,8 @@ int ident_user_delete(struct db *db, const char *id, struct err *err)
 	};
 
 	if (user_exists(db, id, err) < 0 || ident_credential_delete_for(db, id, NULL, err) < 0 ||
-	    ident_appcred_delete_for(db, id, NULL, err) < 0)
+	    ident_appcred_delete_for(db, id, NULL, err) < 0 ||
+	    ident_access_rule_delete_for_user(db, id, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(cascade); i++)
 		if (db_exec(db, err, cascade[i], DBP(id)) < 0)
