@@ -96,7 +96,7 @@ application_credentials = true
 access_rules = true
 project_tags = true
 domain_specific_drivers = false
-trust = false
+trust = true
 external_idp = false
 forbid_global_implied_dsr = true
 

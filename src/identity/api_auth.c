@@ -14,6 +14,7 @@
 #include "identity/identity_int.h"
 #include "identity/token_cache.h"
 #include "identity/tokens.h"
+#include "identity/trusts_db.h"
 #include "identity/users_db.h"
 
 static int unauthorized(struct err *err)
@@ -105,6 +106,10 @@ static int auth_token(struct db *db, json_t *t, struct ident_token *tok, struct 
 		ident_token_clear(&old);
 		return err_set(err, ERR_FORBIDDEN,
 			       "Cannot rescope a token made from an application credential.");
+	}
+	if (old.methods & METHOD_TRUST) {
+		ident_token_clear(&old);
+		return err_set(err, ERR_FORBIDDEN, "Cannot rescope a trust-scoped token.");
 	}
 	memcpy(tok->user_id, old.user_id, sizeof(tok->user_id));
 	tok->methods |= old.methods | METHOD_TOKEN;
@@ -230,6 +235,8 @@ static int parse_scope(struct db *db, json_t *scope, struct ident_token *tok, st
 		return find_target(db, json_object_get(scope, "domain"), true, tok->scope_id,
 				   err);
 	}
+	if (json_object_get(scope, "OS-TRUST:trust"))
+		return ident_trust_scope(db, json_object_get(scope, "OS-TRUST:trust"), tok, err);
 	sys = json_object_get(scope, "system");
 	if (json_is_object(sys) && json_is_true(json_object_get(sys, "all"))) {
 		tok->scope = SCOPE_SYSTEM;

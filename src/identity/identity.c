@@ -18,6 +18,7 @@ static const struct route *const routes[] = {
 	ident_project_routes, ident_user_routes,       ident_group_routes,
 	ident_role_routes,    ident_assignment_routes, ident_catalog_routes,
 	ident_credential_routes, ident_appcred_routes, ident_domain_config_routes,
+	ident_trust_routes,
 	ident_policy_routes, ident_endpoint_group_routes, NULL,
 };
 
@@ -25,7 +26,7 @@ static const struct policy *const policies[] = {
 	ident_auth_policies,       ident_domain_policies,     ident_project_policies,
 	ident_user_policies,       ident_group_policies,      ident_role_policies,
 	ident_assignment_policies, ident_catalog_policies,    ident_credential_policies,
-	ident_appcred_policies,    ident_domain_config_policies,
+	ident_appcred_policies,    ident_domain_config_policies, ident_trust_policies,
 	ident_policy_policies, ident_endpoint_group_policies, NULL,
 };
 

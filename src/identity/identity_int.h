@@ -41,13 +41,22 @@ extern const struct route ident_appcred_routes[];
 extern const struct policy ident_appcred_policies[];
 extern const struct route ident_domain_config_routes[];
 extern const struct policy ident_domain_config_policies[];
+extern const struct route ident_trust_routes[];
+extern const struct policy ident_trust_policies[];
 extern const struct route ident_policy_routes[];
 extern const struct policy ident_policy_policies[];
 extern const struct route ident_endpoint_group_routes[];
 extern const struct policy ident_endpoint_group_policies[];
 
 /* ---- tokens ---- */
-enum ident_method { METHOD_PASSWORD = 1, METHOD_TOKEN = 2, METHOD_APPCRED = 4 };
+/* METHOD_TRUST is not an authentication method: it marks a trust-scoped token (OS-TRUST),
+ * whose payload then carries the trust id. */
+enum ident_method {
+	METHOD_PASSWORD = 1,
+	METHOD_TOKEN = 2,
+	METHOD_APPCRED = 4,
+	METHOD_TRUST = 8,
+};
 enum ident_scope { SCOPE_NONE, SCOPE_PROJECT, SCOPE_DOMAIN, SCOPE_SYSTEM };
 
 /* A validated token: what the Fernet payload says, plus what validation read from the
@@ -59,6 +68,7 @@ struct ident_token {
 	char user_id[65];
 	char scope_id[65];    /* project or domain id */
 	char app_cred_id[65]; /* when METHOD_APPCRED */
+	char trust_id[65];    /* when METHOD_TRUST */
 	int64_t issued_us, expires_us;
 	char audit_id[24];
 	char parent_audit_id[24]; /* "" unless rescoped from another token */
@@ -69,6 +79,8 @@ struct ident_token {
 	json_t *scope_obj; /* {"id","name","domain":{..}} for project, {"id","name"} for domain */
 	json_t *roles; /* [{"id","name"}] */
 	json_t *app_cred; /* {"id","name","restricted"} */
+	char trustor_id[65], trustee_id[65]; /* METHOD_TRUST: the trust's users */
+	bool impersonation;
 };
 
 /* Key repository (keys.c): loads every key of 'dir'; the highest-numbered is primary. */

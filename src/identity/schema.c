@@ -112,5 +112,15 @@ const struct db_migration ident_migrations[] = {
 	  " domain_id TEXT NOT NULL, group_name TEXT NOT NULL, option_name TEXT NOT NULL,"
 	  " value TEXT NOT NULL, sensitive INTEGER NOT NULL DEFAULT 0,"
 	  " PRIMARY KEY (domain_id, group_name, option_name));" },
+	/* OS-TRUST: trusts and the roles they delegate */
+	{ "identity", 5,
+	  "CREATE TABLE trust ("
+	  " id TEXT PRIMARY KEY, trustor_user_id TEXT NOT NULL, trustee_user_id TEXT NOT NULL,"
+	  " project_id TEXT, impersonation INTEGER NOT NULL DEFAULT 0, expires_at BIGINT,"
+	  " remaining_uses INTEGER, created_at BIGINT NOT NULL DEFAULT 0);"
+	  "CREATE INDEX trust_trustor ON trust (trustor_user_id);"
+	  "CREATE INDEX trust_trustee ON trust (trustee_user_id);"
+	  "CREATE TABLE trust_role ("
+	  " trust_id TEXT NOT NULL, role_id TEXT NOT NULL, PRIMARY KEY (trust_id, role_id));" },
 	{ 0 },
 };

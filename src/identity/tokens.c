@@ -2,10 +2,11 @@
  * token body, and the router's authenticator.
  *
  * Payload (binary, version 1):  version | methods | scope | id(user) | [id(scope)] |
- * [id(app credential)] | issued_us (8) | expires_us (8) | audit (16) | has_parent (1) |
- * [parent audit (16)].  An id is either 0x01 + 16 bytes (a 32-hex-digit uuid, as Keystone
- * makes them) or 0x02 + length + bytes. issued_us has microseconds so that a token issued
- * just after a revocation event is not caught by it. */
+ * [id(app credential)] | [id(trust)] | issued_us (8) | expires_us (8) | audit (16) |
+ * has_parent (1) | [parent audit (16)].  An id is either 0x01 + 16 bytes (a 32-hex-digit
+ * uuid, as Keystone makes them) or 0x02 + length + bytes; the trust id is there when
+ * methods has METHOD_TRUST. issued_us has microseconds so that a token issued just after a
+ * revocation event is not caught by it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "identity/keys.h"
 #include "identity/token_cache.h"
 #include "identity/tokens.h"
+#include "identity/trusts_db.h"
 
 #define PAYLOAD_VERSION 1
 #define MAX_PAYLOAD 512
@@ -100,6 +102,8 @@ size_t ident_token_pack(const struct ident_token *tok, unsigned char *out, size_
 		n += put_id(out + n, tok->scope_id);
 	if (tok->methods & METHOD_APPCRED)
 		n += put_id(out + n, tok->app_cred_id);
+	if (tok->methods & METHOD_TRUST)
+		n += put_id(out + n, tok->trust_id);
 	put_u64(out + n, (uint64_t)tok->issued_us);
 	n += 8;
 	put_u64(out + n, (uint64_t)tok->expires_us);
@@ -133,6 +137,11 @@ int ident_token_unpack(const unsigned char *p, size_t size, struct ident_token *
 	}
 	if (tok->methods & METHOD_APPCRED) {
 		if (get_id(p + n, size - n, tok->app_cred_id, &used) < 0)
+			return -1;
+		n += used;
+	}
+	if (tok->methods & METHOD_TRUST) {
+		if (get_id(p + n, size - n, tok->trust_id, &used) < 0)
 			return -1;
 		n += used;
 	}
@@ -327,6 +336,8 @@ int ident_token_resolve(struct db *db, struct ident_token *tok, struct err *err)
 		return -1;
 	if ((tok->methods & METHOD_APPCRED) && load_app_cred(db, tok, err) < 0)
 		return -1;
+	if ((tok->methods & METHOD_TRUST) && ident_trust_token_resolve(db, tok, err) < 0)
+		return -1;
 	/* a scoped token whose user lost every role on the scope is no longer valid */
 	if (tok->scope != SCOPE_NONE && json_array_size(tok->roles) == 0)
 		return not_found(err);
@@ -442,6 +453,12 @@ json_t *ident_token_body(struct db *db, struct req *rq, const struct ident_token
 	}
 	if (tok->app_cred)
 		json_object_set(t, "application_credential", tok->app_cred);
+	if (tok->methods & METHOD_TRUST)
+		json_object_set_new(t, "OS-TRUST:trust",
+				    json_pack("{s:s,s:b,s:{s:s},s:{s:s}}", "id", tok->trust_id,
+					      "impersonation", tok->impersonation, "trustee_user",
+					      "id", tok->trustee_id, "trustor_user", "id",
+					      tok->trustor_id));
 	return json_pack("{s:o}", "token", t);
 }
 
