@@ -259,6 +259,9 @@ int ident_user_delete(struct db *db, const char *id, struct err *err)
 		"DELETE FROM assignment WHERE actor_id = ?"
 		" AND type IN ('UserProject', 'UserDomain', 'UserSystem')",
 		"DELETE FROM password_history WHERE user_id = ?",
+		"DELETE FROM trust_role WHERE trust_id IN (SELECT id FROM trust"
+		" WHERE ? IN (trustor_user_id, trustee_user_id))",
+		"DELETE FROM trust WHERE ? IN (trustor_user_id, trustee_user_id)",
 		"DELETE FROM users WHERE id = ?",
 	};
 

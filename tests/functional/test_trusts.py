@@ -212,3 +212,23 @@ def test_access_rules(cloud, env):
     st, _, got = cloud.request("GET", TRUSTS, token=env["admin"])
     assert st == 200 and tid in [t["id"] for t in got["trusts"]]
     assert cloud.request("DELETE", f"{TRUSTS}/{tid}", token=env["admin"])[0] == 204
+
+
+def test_user_delete_removes_its_trusts(cloud):
+    """A trust dies with its trustee (or trustor): GET answers 404 afterwards."""
+    admin, body = cloud.token("admin")
+    admin_id = body["token"]["user"]["id"]
+    project_id = body["token"]["project"]["id"]
+    st, _, u = cloud.request("POST", "/identity/v3/users", token=admin, body={
+        "user": {"name": "trustee-gone", "password": "pw-x-123", "domain_id": "default"}})
+    assert st == 201
+    st, _, t = cloud.request("POST", "/identity/v3/OS-TRUST/trusts", token=admin, body={
+        "trust": {"trustor_user_id": admin_id, "trustee_user_id": u["user"]["id"],
+                  "project_id": project_id, "impersonation": False,
+                  "roles": [{"name": "member"}]}})
+    assert st == 201, t
+    tid = t["trust"]["id"]
+    st, _, _ = cloud.request("DELETE", "/identity/v3/users/" + u["user"]["id"], token=admin)
+    assert st == 204
+    st, _, _ = cloud.request("GET", "/identity/v3/OS-TRUST/trusts/" + tid, token=admin)
+    assert st == 404
