@@ -19,7 +19,8 @@ static const struct route *const routes[] = {
 	ident_role_routes,    ident_assignment_routes, ident_catalog_routes,
 	ident_credential_routes, ident_appcred_routes, ident_domain_config_routes,
 	ident_trust_routes,
-	ident_policy_routes, ident_endpoint_group_routes, NULL,
+	ident_policy_routes, ident_endpoint_group_routes,
+	ident_oauth_consumer_routes, NULL,
 };
 
 static const struct policy *const policies[] = {
@@ -27,7 +28,8 @@ static const struct policy *const policies[] = {
 	ident_user_policies,       ident_group_policies,      ident_role_policies,
 	ident_assignment_policies, ident_catalog_policies,    ident_credential_policies,
 	ident_appcred_policies,    ident_domain_config_policies, ident_trust_policies,
-	ident_policy_policies, ident_endpoint_group_policies, NULL,
+	ident_policy_policies, ident_endpoint_group_policies,
+	ident_oauth_consumer_policies, NULL,
 };
 
 /* Keystone's error body: {"error": {"code": 404, "title": "Not Found", "message": "..."}} */

@@ -47,6 +47,8 @@ extern const struct route ident_policy_routes[];
 extern const struct policy ident_policy_policies[];
 extern const struct route ident_endpoint_group_routes[];
 extern const struct policy ident_endpoint_group_policies[];
+extern const struct route ident_oauth_consumer_routes[];
+extern const struct policy ident_oauth_consumer_policies[];
 
 /* ---- tokens ---- */
 /* METHOD_TRUST is not an authentication method: it marks a trust-scoped token (OS-TRUST),

@@ -122,5 +122,10 @@ const struct db_migration ident_migrations[] = {
 	  "CREATE INDEX trust_trustee ON trust (trustee_user_id);"
 	  "CREATE TABLE trust_role ("
 	  " trust_id TEXT NOT NULL, role_id TEXT NOT NULL, PRIMARY KEY (trust_id, role_id));" },
+	/* OS-OAUTH1 consumers; the secret as issued (an OAuth1 signature needs it) */
+	{ "identity", 6,
+	  "CREATE TABLE consumer ("
+	  " id TEXT PRIMARY KEY, description TEXT, secret TEXT NOT NULL,"
+	  " extra TEXT NOT NULL DEFAULT '{}');" },
 	{ 0 },
 };
