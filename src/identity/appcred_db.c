@@ -405,8 +405,6 @@ json_t *ident_access_rule_list(struct db *db, const char *user_id, const char *s
 			       const char *path, const char *method, struct err *err)
 {
 	struct sqlb sb;
-	struct db_res *res;
-	json_t *list;
 
 	sqlb_init(&sb, "SELECT " RULE_COLS " FROM access_rule r");
 	sqlb_add(&sb, " WHERE r.user_id = ?", user_id);
@@ -417,15 +415,7 @@ json_t *ident_access_rule_list(struct db *db, const char *user_id, const char *s
 	if (method != NULL)
 		sqlb_add(&sb, " AND r.method = ?", method);
 	sqlb_text(&sb, " ORDER BY r.service, r.path, r.method, r.id");
-	res = db_query(db, err, sb.sql, sb.params, sb.n);
-	sqlb_free(&sb);
-	if (res == NULL)
-		return NULL;
-	list = json_array();
-	for (int i = 0; i < db_res_rows(res); i++)
-		json_array_append_new(list, rule_row(res, i));
-	db_res_free(res);
-	return list;
+	return ident_list_rows(db, &sb, rule_row, err);
 }
 
 int ident_access_rule_delete(struct db *db, const char *user_id, const char *id,

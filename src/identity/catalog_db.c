@@ -78,22 +78,12 @@ int ident_region_exists(struct db *db, const char *id, struct err *err)
 json_t *ident_region_list(struct db *db, const char *parent_id, struct err *err)
 {
 	struct sqlb sb;
-	struct db_res *res;
-	json_t *list;
 
 	sqlb_init(&sb, REGION_COLS);
 	if (parent_id != NULL)
 		sqlb_add(&sb, " WHERE parent_region_id = ?", parent_id);
 	sqlb_text(&sb, " ORDER BY id");
-	res = db_query(db, err, sb.sql, sb.params, sb.n);
-	sqlb_free(&sb);
-	if (res == NULL)
-		return NULL;
-	list = json_array();
-	for (int i = 0; i < db_res_rows(res); i++)
-		json_array_append_new(list, region_row(res, i));
-	db_res_free(res);
-	return list;
+	return ident_list_rows(db, &sb, region_row, err);
 }
 
 int ident_region_check_parent(struct db *db, const char *id, const char *parent_id,
@@ -266,8 +256,6 @@ json_t *ident_service_list(struct db *db, const char *type, const char *name,
 			   struct err *err)
 {
 	struct sqlb sb;
-	struct db_res *res;
-	json_t *list;
 
 	sqlb_init(&sb, SERVICE_COLS " WHERE 1 = 1");
 	if (type != NULL)
@@ -275,15 +263,7 @@ json_t *ident_service_list(struct db *db, const char *type, const char *name,
 	if (name != NULL)
 		sqlb_add(&sb, " AND name = ?", name);
 	sqlb_text(&sb, " ORDER BY id");
-	res = db_query(db, err, sb.sql, sb.params, sb.n);
-	sqlb_free(&sb);
-	if (res == NULL)
-		return NULL;
-	list = json_array();
-	for (int i = 0; i < db_res_rows(res); i++)
-		json_array_append_new(list, service_row(res, i));
-	db_res_free(res);
-	return list;
+	return ident_list_rows(db, &sb, service_row, err);
 }
 
 int ident_service_insert(struct db *db, const json_t *s, struct err *err)
@@ -364,8 +344,6 @@ json_t *ident_endpoint_list(struct db *db, const char *interface, const char *se
 			    const char *region_id, struct err *err)
 {
 	struct sqlb sb;
-	struct db_res *res;
-	json_t *list;
 
 	sqlb_init(&sb, ENDPOINT_COLS " WHERE 1 = 1");
 	if (interface != NULL)
@@ -375,15 +353,7 @@ json_t *ident_endpoint_list(struct db *db, const char *interface, const char *se
 	if (region_id != NULL)
 		sqlb_add(&sb, " AND region_id = ?", region_id);
 	sqlb_text(&sb, " ORDER BY id");
-	res = db_query(db, err, sb.sql, sb.params, sb.n);
-	sqlb_free(&sb);
-	if (res == NULL)
-		return NULL;
-	list = json_array();
-	for (int i = 0; i < db_res_rows(res); i++)
-		json_array_append_new(list, endpoint_row(res, i));
-	db_res_free(res);
-	return list;
+	return ident_list_rows(db, &sb, endpoint_row, err);
 }
 
 int ident_endpoint_insert(struct db *db, const json_t *e, struct err *err)

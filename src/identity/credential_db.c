@@ -46,8 +46,6 @@ json_t *ident_credential_list(struct db *db, const char *user_id, const char *ty
 			      struct err *err)
 {
 	struct sqlb sb;
-	struct db_res *res;
-	json_t *list;
 
 	sqlb_init(&sb, CREDENTIAL_COLS " WHERE 1 = 1");
 	if (user_id != NULL)
@@ -55,15 +53,7 @@ json_t *ident_credential_list(struct db *db, const char *user_id, const char *ty
 	if (type != NULL)
 		sqlb_add(&sb, " AND type = ?", type);
 	sqlb_text(&sb, " ORDER BY id");
-	res = db_query(db, err, sb.sql, sb.params, sb.n);
-	sqlb_free(&sb);
-	if (res == NULL)
-		return NULL;
-	list = json_array();
-	for (int i = 0; i < db_res_rows(res); i++)
-		json_array_append_new(list, credential_row(res, i));
-	db_res_free(res);
-	return list;
+	return ident_list_rows(db, &sb, credential_row, err);
 }
 
 int ident_credential_insert(struct db *db, const json_t *c, struct err *err)

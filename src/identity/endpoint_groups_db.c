@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "core/jsonx.h"
 #include "core/sqlb.h"
+#include "identity/identity_int.h"
 
 #define GROUP_COLS "SELECT id, name, description, filters FROM endpoint_group"
 
@@ -48,22 +49,12 @@ json_t *ident_endpoint_group_find(struct db *db, const char *id, struct err *err
 json_t *ident_endpoint_group_list(struct db *db, const char *name, struct err *err)
 {
 	struct sqlb sb;
-	struct db_res *res;
-	json_t *list;
 
 	sqlb_init(&sb, GROUP_COLS);
 	if (name != NULL)
 		sqlb_add(&sb, " WHERE name = ?", name);
 	sqlb_text(&sb, " ORDER BY id");
-	res = db_query(db, err, sb.sql, sb.params, sb.n);
-	sqlb_free(&sb);
-	if (res == NULL)
-		return NULL;
-	list = json_array();
-	for (int i = 0; i < db_res_rows(res); i++)
-		json_array_append_new(list, group_row(res, i));
-	db_res_free(res);
-	return list;
+	return ident_list_rows(db, &sb, group_row, err);
 }
 
 int ident_endpoint_group_insert(struct db *db, const json_t *g, struct err *err)

@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "core/http.h"
 #include "core/jsonx.h"
+#include "core/sqlb.h"
 #include "core/util.h"
 #include "identity/identity.h"
 #include "identity/identity_int.h"
@@ -147,6 +148,22 @@ bool ident_bool_query(struct req *rq, const char *name, int *out, struct err *er
 		return false;
 	}
 	return true;
+}
+
+json_t *ident_list_rows(struct db *db, struct sqlb *sb,
+			json_t *(*row)(const struct db_res *res, int i), struct err *err)
+{
+	struct db_res *res = db_query(db, err, sb->sql, sb->params, sb->n);
+	json_t *list;
+
+	sqlb_free(sb);
+	if (res == NULL)
+		return NULL;
+	list = json_array();
+	for (int i = 0; i < db_res_rows(res); i++)
+		json_array_append_new(list, row(res, i));
+	db_res_free(res);
+	return list;
 }
 
 int ident_domain_check(struct db *db, const char *domain_id, struct err *err)

@@ -128,6 +128,12 @@ struct ident_revoke {
 int ident_revoke(struct db *db, const struct ident_revoke *ev, struct err *err);
 
 /* ---- lookups shared by the resources ---- */
+struct sqlb;
+struct db_res;
+/* Runs the query built in 'sb' (and frees 'sb'), mapping each row to JSON with 'row'.
+ * Returns a new array, or NULL with err set. */
+json_t *ident_list_rows(struct db *db, struct sqlb *sb,
+			json_t *(*row)(const struct db_res *res, int i), struct err *err);
 /* 0 if the domain exists, else -1 with ERR_NOT_FOUND "Could not find domain: <id>.". */
 int ident_domain_check(struct db *db, const char *domain_id, struct err *err);
 /* Domain name for an id (caller frees), NULL if none. */

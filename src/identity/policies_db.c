@@ -45,22 +45,12 @@ json_t *ident_policy_find(struct db *db, const char *id, struct err *err)
 json_t *ident_policy_list(struct db *db, const char *type, struct err *err)
 {
 	struct sqlb sb;
-	struct db_res *res;
-	json_t *list;
 
 	sqlb_init(&sb, POLICY_COLS);
 	if (type != NULL)
 		sqlb_add(&sb, " WHERE type = ?", type);
 	sqlb_text(&sb, " ORDER BY id");
-	res = db_query(db, err, sb.sql, sb.params, sb.n);
-	sqlb_free(&sb);
-	if (res == NULL)
-		return NULL;
-	list = json_array();
-	for (int i = 0; i < db_res_rows(res); i++)
-		json_array_append_new(list, policy_row(res, i));
-	db_res_free(res);
-	return list;
+	return ident_list_rows(db, &sb, policy_row, err);
 }
 
 int ident_policy_insert(struct db *db, const json_t *p, struct err *err)

@@ -97,8 +97,6 @@ json_t *ident_trust_list(struct db *db, const char *trustor, const char *trustee
 {
 	char now[24];
 	struct sqlb sb;
-	struct db_res *res;
-	json_t *list;
 
 	snprintf(now, sizeof(now), "%lld", (long long)util_now_us());
 	sqlb_init(&sb, TRUST_COLS " WHERE");
@@ -108,15 +106,7 @@ json_t *ident_trust_list(struct db *db, const char *trustor, const char *trustee
 	if (trustee != NULL)
 		sqlb_add(&sb, " AND trustee_user_id = ?", trustee);
 	sqlb_text(&sb, " ORDER BY created_at, id");
-	res = db_query(db, err, sb.sql, sb.params, sb.n);
-	sqlb_free(&sb);
-	if (res == NULL)
-		return NULL;
-	list = json_array();
-	for (int i = 0; i < db_res_rows(res); i++)
-		json_array_append_new(list, trust_row(res, i));
-	db_res_free(res);
-	return list;
+	return ident_list_rows(db, &sb, trust_row, err);
 }
 
 /* A JSON integer member as decimal text in 'buf', or NULL when absent or null. */
