@@ -29,7 +29,7 @@ struct req *req_new(enum http_method method, const char *path)
 	while (len > 1 && rq->path[len - 1] == '/')
 		rq->path[--len] = '\0';
 	rq->subpath = rq->path;
-	util_uuid(id);
+	util_uuid_fast(id);
 	snprintf(rq->request_id, sizeof(rq->request_id), "req-%s", id);
 	rq->start_us = util_now_us();
 	return rq;

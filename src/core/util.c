@@ -101,6 +101,53 @@ void util_uuid(char out[37])
 	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
 }
 
+/* xoshiro256** */
+static uint64_t rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+static uint64_t fast_next(uint64_t st[4])
+{
+	uint64_t result = rotl(st[1] * 5, 7) * 9, t = st[1] << 17;
+
+	st[2] ^= st[0];
+	st[3] ^= st[1];
+	st[1] ^= st[2];
+	st[0] ^= st[3];
+	st[2] ^= t;
+	st[3] = rotl(st[3], 45);
+	return result;
+}
+
+void util_uuid_fast(char out[37])
+{
+	static __thread uint64_t st[4];
+	static __thread bool seeded;
+	static const char hex[] = "0123456789abcdef";
+	unsigned char b[16];
+	uint64_t a, c;
+	int o = 0;
+
+	if (!seeded) {
+		util_random(st, sizeof(st));
+		seeded = true;
+	}
+	a = fast_next(st);
+	c = fast_next(st);
+	memcpy(b, &a, 8);
+	memcpy(b + 8, &c, 8);
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[b[i] >> 4];
+		out[o++] = hex[b[i] & 15];
+	}
+	out[o] = '\0';
+}
+
 int64_t util_now_us(void)
 {
 	struct timespec ts;

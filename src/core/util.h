@@ -29,6 +29,9 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void util_uuid_hex(char out[33]);
 /* Fills 'out' (37 bytes) with a random UUID4 in canonical 8-4-4-4-12 form. */
 void util_uuid(char out[37]);
+/* A UUID4-shaped id from a per-thread generator seeded by OpenSSL: cheap, unique, not for
+ * secrets (request ids). */
+void util_uuid_fast(char out[37]);
 /* Random bytes from OpenSSL; aborts if the generator fails. */
 void util_random(void *buf, size_t size);
 

@@ -69,6 +69,13 @@ static void uuid_shape(void **state)
 	util_uuid(c);
 	assert_int_equal(strlen(c), 36);
 	assert_int_equal(c[8], '-');
+	char d[37], e[37];
+	util_uuid_fast(d);
+	util_uuid_fast(e);
+	assert_int_equal(strlen(d), 36);
+	assert_int_equal(d[14], '4');
+	assert_true(d[8] == '-' && d[13] == '-' && d[18] == '-' && d[23] == '-');
+	assert_string_not_equal(d, e);
 }
 
 static void parse_bool(void **state)
