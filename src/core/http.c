@@ -20,9 +20,17 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct req *rq)
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
-	resp = MHD_create_response_from_buffer(rq->reply_size, rq->reply_body,
-					       MHD_RESPMEM_MUST_FREE);
-	rq->reply_body = NULL;
+	if (rq->reply_fd >= 0) {
+		/* MHD owns the fd from here (it closes it), and uses sendfile when it can */
+		resp = MHD_create_response_from_fd_at_offset64(rq->reply_fd_size, rq->reply_fd,
+							      rq->reply_fd_offset);
+		rq->reply_fd = -1;
+	} else {
+		resp = MHD_create_response_from_buffer(rq->reply_size, rq->reply_body,
+						       MHD_RESPMEM_MUST_FREE);
+		rq->reply_body = NULL;
+	}
+	BUG_ON(resp == NULL);
 	if (rq->content_type)
 		MHD_add_response_header(resp, "Content-Type", rq->content_type);
 	MHD_add_response_header(resp, "x-openstack-request-id", rq->request_id);
@@ -60,6 +68,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			reply_json(rq, 405, b);
 			return send_reply(conn, rq);
 		}
+		if (http_begin(rq))
+			return rq->status != 0 ? send_reply(conn, rq) : MHD_YES;
 		/* an announced oversized body is still read (and dropped) before the 413, so
 		 * that clients which write the whole body first see the answer */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -73,6 +83,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			/* already answered (413): drop the rest */
 			*upload_data_size = 0;
 			return MHD_YES;
+		}
+		if (rq->streaming) {
+			int rc = http_stream_data(rq, upload_data, *upload_data_size);
+			*upload_data_size = 0;
+			return rc < 0 ? send_reply(conn, rq) : MHD_YES;
 		}
 		if (rq->body_too_large || rq->body_size + *upload_data_size > max) {
 			rq->body_too_large = true;
@@ -94,10 +109,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
+	struct req *rq = *con_cls;
+
 	(void)cls;
 	(void)conn;
 	(void)toe;
-	req_free(*con_cls);
+	if (rq != NULL)
+		http_stream_abort(rq); /* a streamed body cut off before its end */
+	req_free(rq);
 	*con_cls = NULL;
 }
 

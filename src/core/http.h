@@ -32,13 +32,32 @@ enum http_method {
 struct req;
 typedef int (*http_handler)(struct req *rq, struct err *err);
 
+/* A route whose body is streamed (image data): 'begin' runs once the headers are in and
+ * the token and policy passed; 'data' gets each chunk as it arrives (nothing is buffered);
+ * the route's handler runs when the body is complete and sets the reply. 'abort' runs
+ * instead when the client goes away, or after 'data' or the handler failed, so that
+ * half-written data can be removed. rq->stream_ctx is the route's to use. */
+struct http_stream {
+	int (*begin)(struct req *rq, struct err *err);
+	int (*data)(struct req *rq, const char *buf, size_t size, struct err *err);
+	void (*abort)(struct req *rq);
+};
+
 /* One route: method, pattern relative to the service prefix ('{name}' captures one
- * segment), handler, policy name (NULL: no token needed). */
+ * segment), handler, policy name (NULL: no token needed). Its body is read whole, capped
+ * at max_request_body_size, unless the service lists the route among its streams. */
 struct route {
 	enum http_method method;
 	const char *pattern;
 	http_handler handler;
 	const char *policy;
+};
+
+/* A route (same method and pattern as in the route table) whose body streams. */
+struct stream_route {
+	enum http_method method;
+	const char *pattern;
+	const struct http_stream *stream;
 };
 
 /* A policy rule names who may call a route. The route carries a policy name; each service
@@ -62,6 +81,7 @@ struct service {
 	const char *prefix; /* "/identity" */
 	const struct route *const *routes;     /* NULL-terminated list of route tables */
 	const struct policy *const *policies; /* NULL-terminated list of policy tables */
+	const struct stream_route *streams;   /* { 0 }-terminated, or NULL */
 	/* Writes the service-shaped error body for 'err' into the reply. */
 	void (*render_error)(struct req *rq, const struct err *err);
 };
@@ -83,8 +103,16 @@ typedef int (*http_authenticator)(struct req *rq, const char *token, struct err 
 
 void http_set_authenticator(http_authenticator fn);
 void http_register(const struct service *svc);
-/* Routes one request (the server calls it; unit tests call it directly). */
+/* Routes one request whose body is complete and runs its handler (the server calls it;
+ * unit tests call it directly). */
 void http_dispatch(struct req *rq);
+/* Called once the headers are in: true when the route streams its body; then the token,
+ * the policy and stream->begin ran already, and an error reply may be set (rq->status). */
+bool http_begin(struct req *rq);
+/* One chunk of a streamed body; -1 when the route refused it (an error reply is set). */
+int http_stream_data(struct req *rq, const char *data, size_t size);
+/* The client went away in the middle of a streamed body. */
+void http_stream_abort(struct req *rq);
 
 /* Server lifecycle. ADDR:PORT, IPv4 or [IPv6]. */
 int http_start(const char *listen, int threads, struct err *err);
@@ -108,16 +136,22 @@ struct req {
 	json_t *json;
 	const struct service *svc;
 	const struct route *route;
+	const struct http_stream *stream; /* the route's, when its body streams */
 	int nparams;
 	const char *param_names[8];
 	char *param_values[8];
 	struct auth *auth;
+	bool authorized;
+	bool streaming, stream_done;
+	void *stream_ctx;
 	int64_t start_us;
 	/* reply */
 	int status;
 	char *reply_body;
 	size_t reply_size;
 	const char *content_type;
+	int reply_fd; /* >= 0: the body is reply_fd_size bytes of this fd from reply_fd_offset */
+	uint64_t reply_fd_offset, reply_fd_size;
 	struct req_header headers[12];
 	int nheaders;
 	/* request arena and cleanups run by req_free */
@@ -160,6 +194,9 @@ void reply_json(struct req *rq, int status, json_t *body); /* steals 'body' */
 /* A body already serialized as JSON; steals 'text' (malloc'd). */
 void reply_json_text(struct req *rq, int status, char *text);
 void reply_empty(struct req *rq, int status);
+/* 'size' bytes of 'fd' from 'offset' (sent with sendfile where it can); steals 'fd'. */
+void reply_fd(struct req *rq, int status, const char *type, int fd, uint64_t offset,
+	      uint64_t size);
 void reply_text(struct req *rq, int status, const char *type, const char *text);
 void reply_header(struct req *rq, const char *name, const char *value);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "core/err.h"
 #include "core/http.h"
@@ -32,6 +33,7 @@ struct req *req_new(enum http_method method, const char *path)
 	util_uuid_fast(id);
 	snprintf(rq->request_id, sizeof(rq->request_id), "req-%s", id);
 	rq->start_us = util_now_us();
+	rq->reply_fd = -1;
 	return rq;
 }
 
@@ -53,6 +55,8 @@ void req_free(struct req *rq)
 	for (int i = 0; i < rq->nparams; i++)
 		free(rq->param_values[i]);
 	json_decref(rq->json);
+	if (rq->reply_fd >= 0)
+		close(rq->reply_fd);
 	free(rq->reply_body);
 	free(rq->body);
 	free(rq->path);
@@ -222,6 +226,18 @@ void reply_json_text(struct req *rq, int status, char *text)
 	rq->reply_body = text;
 	rq->reply_size = strlen(text);
 	rq->content_type = "application/json";
+}
+
+void reply_fd(struct req *rq, int status, const char *type, int fd, uint64_t offset,
+	      uint64_t size)
+{
+	reply_empty(rq, status);
+	if (rq->reply_fd >= 0)
+		close(rq->reply_fd);
+	rq->reply_fd = fd;
+	rq->reply_fd_offset = offset;
+	rq->reply_fd_size = size;
+	rq->content_type = type;
 }
 
 void reply_empty(struct req *rq, int status)

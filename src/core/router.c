@@ -1,6 +1,7 @@
 /* The router: service by path prefix, route by method and pattern, then authentication
  * and the route's policy, then the handler. Errors become the service's error body. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define LOG_MODULE "http"
@@ -143,7 +144,8 @@ static bool allowed(struct req *rq, enum policy_rule rule)
 static const char *method_names[] = { "", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
 				      "OPTIONS" };
 
-static int route(struct req *rq, struct err *err)
+/* Finds the route for rq->method and rq->subpath and stores it with its captures. */
+static int find_route(struct req *rq, struct err *err)
 {
 	const struct service *svc = rq->svc;
 	const struct route *found = NULL;
@@ -173,48 +175,131 @@ static int route(struct req *rq, struct err *err)
 	}
 	rq->route = found;
 	match(rq, found->pattern, rq->subpath, true);
-	if (rq->body_too_large)
-		return err_set(err, ERR_TOO_LARGE, "Request is too large.");
-	if (found->policy != NULL) {
-		const char *token = req_header(rq, "X-Auth-Token");
-		if (token == NULL || *token == '\0')
-			return err_set(err, ERR_UNAUTHORIZED,
-				       "The request you have made requires authentication.");
-		if (authenticator == NULL || authenticator(rq, token, err) < 0)
-			return err_set(err, ERR_UNAUTHORIZED,
-				       "The request you have made requires authentication.");
-		if (!allowed(rq, find_rule(svc, found->policy)))
-			return err_set(err, ERR_FORBIDDEN,
-				       "You are not authorized to perform the requested "
-				       "action: %s.",
-				       found->policy);
-	}
-	return found->handler(rq, err);
+	for (const struct stream_route *sr = svc->streams; sr && sr->pattern; sr++)
+		if (sr->method == found->method && strcmp(sr->pattern, found->pattern) == 0)
+			rq->stream = sr->stream;
+	return 0;
 }
 
-void http_dispatch(struct req *rq)
+/* The token and the route's policy. */
+static int authorize(struct req *rq, struct err *err)
+{
+	const struct route *r = rq->route;
+	const char *token;
+
+	if (r->policy == NULL)
+		return 0;
+	token = req_header(rq, "X-Auth-Token");
+	if (token == NULL || *token == '\0')
+		return err_set(err, ERR_UNAUTHORIZED,
+			       "The request you have made requires authentication.");
+	if (authenticator == NULL || authenticator(rq, token, err) < 0)
+		return err_set(err, ERR_UNAUTHORIZED,
+			       "The request you have made requires authentication.");
+	if (!allowed(rq, find_rule(rq->svc, r->policy)))
+		return err_set(err, ERR_FORBIDDEN,
+			       "You are not authorized to perform the requested action: %s.",
+			       r->policy);
+	return 0;
+}
+
+/* Service, route, then (once) token and policy. */
+static int prepare(struct req *rq, struct err *err)
+{
+	const char *sub = NULL;
+
+	if (rq->route == NULL) {
+		rq->svc = find_service(rq->path, &sub);
+		if (rq->svc == NULL)
+			return err_set(err, ERR_NOT_FOUND, "The resource could not be found.");
+		rq->subpath = sub;
+		if (find_route(rq, err) < 0)
+			return -1;
+	}
+	if (!rq->stream && rq->body_too_large)
+		return err_set(err, ERR_TOO_LARGE, "Request is too large.");
+	if (!rq->authorized) {
+		if (authorize(rq, err) < 0)
+			return -1;
+		rq->authorized = true;
+	}
+	return 0;
+}
+
+static void render(struct req *rq, struct err *err)
+{
+	if (err->kind == ERR_NONE)
+		err_set(err, ERR_INTERNAL, "An unexpected error occurred.");
+	if (err->kind == ERR_INTERNAL)
+		LOGM(LOG_ERROR, rq->request_id, "%s %s: %s", rq->method_name, rq->path, err->msg);
+	if (rq->svc != NULL && rq->svc->render_error)
+		rq->svc->render_error(rq, err);
+	else
+		render_plain_error(rq, err);
+}
+
+bool http_begin(struct req *rq)
 {
 	struct err err = { 0 };
 	const char *sub = NULL;
 
 	rq->svc = find_service(rq->path, &sub);
-	if (rq->svc == NULL) {
-		err_set(&err, ERR_NOT_FOUND, "The resource could not be found.");
-		render_plain_error(rq, &err);
+	if (rq->svc == NULL)
+		return false;
+	rq->subpath = sub;
+	if (find_route(rq, &err) < 0) {
+		/* answered by http_dispatch once the body is read */
+		rq->route = NULL;
+		for (int i = 0; i < rq->nheaders; i++) {
+			free(rq->headers[i].name);
+			free(rq->headers[i].value);
+		}
+		rq->nheaders = 0;
+		return false;
+	}
+	if (rq->stream == NULL)
+		return false;
+	rq->streaming = true;
+	if (prepare(rq, &err) < 0 || rq->stream->begin(rq, &err) < 0) {
+		rq->stream_done = true; /* nothing began: nothing to abort */
+		render(rq, &err);
+	}
+	return true;
+}
+
+int http_stream_data(struct req *rq, const char *data, size_t size)
+{
+	struct err err = { 0 };
+
+	if (rq->stream->data(rq, data, size, &err) == 0)
+		return 0;
+	render(rq, &err);
+	rq->stream_done = true;
+	if (rq->stream->abort)
+		rq->stream->abort(rq);
+	return -1;
+}
+
+void http_stream_abort(struct req *rq)
+{
+	if (rq->streaming && !rq->stream_done && rq->stream->abort)
+		rq->stream->abort(rq);
+	rq->stream_done = true;
+}
+
+void http_dispatch(struct req *rq)
+{
+	struct err err = { 0 };
+
+	if (prepare(rq, &err) < 0 || rq->route->handler(rq, &err) < 0) {
+		/* a streaming route's handler failing at the end discards what was written */
+		if (rq->streaming && !rq->stream_done && rq->stream->abort)
+			rq->stream->abort(rq);
+		rq->stream_done = true;
+		render(rq, &err);
 		return;
 	}
-	rq->subpath = sub;
-	if (route(rq, &err) < 0) {
-		if (err.kind == ERR_NONE)
-			err_set(&err, ERR_INTERNAL, "An unexpected error occurred.");
-		if (err.kind == ERR_INTERNAL)
-			LOGM(LOG_ERROR, rq->request_id, "%s %s: %s", rq->method_name, rq->path,
-			     err.msg);
-		if (rq->svc->render_error)
-			rq->svc->render_error(rq, &err);
-		else
-			render_plain_error(rq, &err);
-	} else if (rq->status == 0) {
+	rq->stream_done = true;
+	if (rq->status == 0)
 		reply_empty(rq, 204);
-	}
 }

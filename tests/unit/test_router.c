@@ -66,10 +66,54 @@ static const struct policy policies[] = {
 	{ "test:own", POL_ADMIN_OR_USER },
 	{ NULL, 0 },
 };
-static const struct route *const tables[] = { routes, NULL };
+/* a streamed upload: chunks are counted, the handler replies with the total */
+static size_t streamed;
+static int aborted;
+
+static int up_begin(struct req *rq, struct err *err)
+{
+	(void)err;
+	streamed = 0;
+	rq->stream_ctx = &streamed;
+	return 0;
+}
+
+static int up_data(struct req *rq, const char *buf, size_t size, struct err *err)
+{
+	(void)buf;
+	if (size > 100)
+		return err_set(err, ERR_TOO_LARGE, "chunk too big");
+	*(size_t *)rq->stream_ctx += size;
+	return 0;
+}
+
+static void up_abort(struct req *rq)
+{
+	(void)rq;
+	aborted++;
+}
+
+static int up_done(struct req *rq, struct err *err)
+{
+	(void)err;
+	reply_json(rq, 204, json_pack("{s:i}", "n", (int)streamed));
+	return 0;
+}
+
+static const struct http_stream up_stream = { up_begin, up_data, up_abort };
+static const struct route up_routes[] = {
+	{ HTTP_PUT, "/v1/things/{thing_id}/file", up_done, "test:get" },
+	{ 0 },
+};
+static const struct stream_route streams[] = {
+	{ HTTP_PUT, "/v1/things/{thing_id}/file", &up_stream },
+	{ 0 },
+};
+static const struct route *const tables[] = { routes, up_routes, NULL };
 static const struct policy *const ptables[] = { policies, NULL };
 static const struct service svc = {
 	.name = "test", .prefix = "/svc", .routes = tables, .policies = ptables,
+	.streams = streams,
 };
 
 static int setup(void **state)
@@ -214,6 +258,60 @@ static void json_body(void **state)
 	req_free(rq);
 }
 
+static void streamed_body(void **state)
+{
+	struct req *rq = req_new(HTTP_PUT, "/svc/v1/things/t1/file");
+
+	(void)state;
+	rq->test_header = fake_header;
+	token_header = "member";
+	assert_true(http_begin(rq));
+	assert_int_equal(rq->status, 0);
+	assert_int_equal(http_stream_data(rq, "abcdef", 6), 0);
+	assert_int_equal(http_stream_data(rq, "ghij", 4), 0);
+	http_dispatch(rq);
+	assert_int_equal(rq->status, 204);
+	assert_int_equal(streamed, 10);
+	http_stream_abort(rq); /* completed: no abort */
+	assert_int_equal(aborted, 0);
+	req_free(rq);
+
+	/* cut off midway: abort runs once */
+	rq = req_new(HTTP_PUT, "/svc/v1/things/t1/file");
+	rq->test_header = fake_header;
+	assert_true(http_begin(rq));
+	assert_int_equal(http_stream_data(rq, "abc", 3), 0);
+	http_stream_abort(rq);
+	http_stream_abort(rq);
+	assert_int_equal(aborted, 1);
+	req_free(rq);
+
+	/* a refused chunk: error reply, abort */
+	rq = req_new(HTTP_PUT, "/svc/v1/things/t1/file");
+	rq->test_header = fake_header;
+	assert_true(http_begin(rq));
+	char big[200] = { 0 };
+	assert_int_equal(http_stream_data(rq, big, sizeof(big)), -1);
+	assert_int_equal(rq->status, 413);
+	assert_int_equal(aborted, 2);
+	req_free(rq);
+
+	/* no token: refused before any data, nothing to abort */
+	rq = req_new(HTTP_PUT, "/svc/v1/things/t1/file");
+	rq->test_header = fake_header;
+	token_header = NULL;
+	assert_true(http_begin(rq));
+	assert_int_equal(rq->status, 401);
+	http_stream_abort(rq);
+	assert_int_equal(aborted, 2);
+	req_free(rq);
+
+	/* a buffered route is not streamed */
+	rq = req_new(HTTP_POST, "/svc/v1/things");
+	assert_false(http_begin(rq));
+	req_free(rq);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +320,7 @@ int main(void)
 		cmocka_unit_test(authn_and_policy),
 		cmocka_unit_test(handler_error_and_size),
 		cmocka_unit_test(json_body),
+		cmocka_unit_test(streamed_body),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
