@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "identity/identity.h"
+#include "image/image.h"
 
 struct up_opts {
 	const char *overrides[3 * 8 + 1];
@@ -168,6 +169,16 @@ static void setup_log(void)
 		 strcmp(conf.log_file, "-") == 0 ? NULL : conf.log_file);
 }
 
+/* The catalog entries of the services other than identity (bootstrap adds its own). */
+static int catalog_services(struct err *err)
+{
+	char *url = xasprintf("%s/image", conf.public_url);
+	int rc = ident_catalog_ensure("image", "glance", url, err);
+
+	free(url);
+	return rc;
+}
+
 static int run(int argc, char **argv, bool all_in_one)
 {
 	struct up_opts o;
@@ -196,10 +207,11 @@ static int run(int argc, char **argv, bool all_in_one)
 	if (cmd_open_db() < 0)
 		goto out;
 	health_register();
-	if (ident_init(&err) < 0)
+	if (ident_init(&err) < 0 || image_init(&err) < 0)
 		goto fail;
 	if (all_in_one) {
-		if (ident_bootstrap(conf.admin_password, conf.demo_password, &err) < 0)
+		if (ident_bootstrap(conf.admin_password, conf.demo_password, &err) < 0 ||
+		    catalog_services(&err) < 0)
 			goto fail;
 		if (write_clouds_yaml() < 0)
 			goto out;
@@ -223,6 +235,7 @@ static int run(int argc, char **argv, bool all_in_one)
 fail:
 	fprintf(stderr, "ciel: %s\n", err.msg);
 out:
+	image_shutdown();
 	ident_shutdown();
 	db_close_all();
 	log_close();

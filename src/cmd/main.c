@@ -9,6 +9,7 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "identity/identity.h"
+#include "image/image.h"
 
 static const struct {
 	const char *name;
@@ -64,7 +65,8 @@ int cmd_open_db(void)
 {
 	struct err err = { 0 };
 
-	if (db_init(conf.db_connection, &err) < 0 || db_migrate(ident_migrations, &err) < 0) {
+	if (db_init(conf.db_connection, &err) < 0 || db_migrate(ident_migrations, &err) < 0 ||
+	    db_migrate(image_migrations, &err) < 0) {
 		fprintf(stderr, "ciel: database: %s\n", err.msg);
 		return -1;
 	}

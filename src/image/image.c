@@ -1,0 +1,111 @@
+/* The image service's registration, schema, store and Glance's error body. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/conf.h"
+#include "core/db.h"
+#include "core/err.h"
+#include "core/http.h"
+#include "core/util.h"
+#include "image/image.h"
+#include "image/image_int.h"
+#include "image/store.h"
+
+/* Times are BIGINT microseconds; 'props' is a JSON object of the custom (string)
+ * properties, 'tags' a JSON array of strings. */
+const struct db_migration image_migrations[] = {
+	{ "image", 1,
+	  "CREATE TABLE image ("
+	  " id TEXT PRIMARY KEY, name TEXT, owner TEXT NOT NULL, status TEXT NOT NULL,"
+	  " visibility TEXT NOT NULL, disk_format TEXT, container_format TEXT,"
+	  " size BIGINT, virtual_size BIGINT, checksum TEXT, os_hash_algo TEXT,"
+	  " os_hash_value TEXT, min_disk INTEGER NOT NULL DEFAULT 0,"
+	  " min_ram INTEGER NOT NULL DEFAULT 0, protected INTEGER NOT NULL DEFAULT 0,"
+	  " os_hidden INTEGER NOT NULL DEFAULT 0,"
+	  " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
+	  " props TEXT NOT NULL DEFAULT '{}', tags TEXT NOT NULL DEFAULT '[]');"
+	  "CREATE INDEX image_owner ON image (owner);"
+	  "CREATE INDEX image_created ON image (created_at, id);" },
+	{ 0 },
+};
+
+static const struct route *const routes[] = { image_routes, NULL };
+static const struct policy *const policies[] = { image_policies, NULL };
+
+static struct image_store *store;
+
+struct image_store *image_store(void)
+{
+	return store;
+}
+
+bool image_is_admin(const struct req *rq)
+{
+	const struct auth *a = rq->auth;
+
+	for (int i = 0; a != NULL && i < a->nroles; i++)
+		if (strcmp(a->roles[i], "admin") == 0)
+			return true;
+	return false;
+}
+
+/* Glance's errors are webob's: the status line, then the message, as HTML by default,
+ * as {"message", "code", "title"} when the client accepts JSON, or as plain text. */
+static void render_error(struct req *rq, const struct err *err)
+{
+	int status = err_status(err->kind);
+	const char *title = err_title(err->kind);
+	const char *accept = req_header(rq, "Accept");
+	char *code = req_printf(rq, "%d %s", status, title);
+
+	if (accept != NULL && strstr(accept, "json") != NULL) {
+		reply_json(rq, status,
+			   json_pack("{s:s,s:s,s:s}", "message",
+				     req_printf(rq, "%s<br /><br />\n\n\n", err->msg), "code",
+				     code, "title", title));
+	} else if (accept == NULL || *accept == '\0' || strstr(accept, "html") != NULL ||
+		   strstr(accept, "*/*") != NULL) {
+		reply_text(rq, status, "text/html; charset=UTF-8",
+			   req_printf(rq,
+				      "<html>\n <head>\n  <title>%s</title>\n </head>\n"
+				      " <body>\n  <h1>%s</h1>\n  %s<br /><br />\n\n\n\n"
+				      " </body>\n</html>",
+				      code, code, err->msg));
+	} else {
+		reply_text(rq, status, "text/plain; charset=UTF-8",
+			   req_printf(rq, "%s\n\n%s\n\n\n   ", code, err->msg));
+	}
+	if (err->kind == ERR_UNAUTHORIZED)
+		reply_header(rq, "WWW-Authenticate",
+			     req_printf(rq, "Keystone uri=\"%s/identity\"", conf.public_url));
+}
+
+static const struct service image_service = {
+	.name = "image",
+	.prefix = "/image",
+	.routes = routes,
+	.policies = policies,
+	.streams = image_streams,
+	.render_error = render_error,
+};
+
+int image_init(struct err *err)
+{
+	char *dir;
+
+	if (db_migrate(image_migrations, err) < 0)
+		return -1;
+	dir = xasprintf("%s/images", conf.state_dir);
+	store = store_file_new(dir, err);
+	free(dir);
+	if (store == NULL)
+		return -1;
+	http_register(&image_service);
+	return 0;
+}
+
+void image_shutdown(void)
+{
+	store_free(store);
+	store = NULL;
+}

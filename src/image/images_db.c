@@ -1,0 +1,341 @@
+/* The image table's SQL. */
+#include "image/images_db.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/db.h"
+#include "core/err.h"
+#include "core/jsonx.h"
+#include "core/sqlb.h"
+#include "core/util.h"
+
+#define IMAGE_COLS                                                                       \
+	"SELECT id, name, owner, status, visibility, disk_format, container_format, size,"  \
+	" virtual_size, checksum, os_hash_algo, os_hash_value, min_disk, min_ram,"          \
+	" protected, os_hidden, created_at, updated_at, props, tags FROM image"
+
+/* Attributes kept in columns (and the computed ones): never custom properties. */
+static const char *const core_keys[] = {
+	"id",         "name",          "owner",    "status",       "visibility",
+	"disk_format", "container_format", "size", "virtual_size", "checksum",
+	"os_hash_algo", "os_hash_value", "min_disk", "min_ram",    "protected",
+	"os_hidden",  "created_at",    "updated_at", "tags",       "self",
+	"file",       "schema",        "locations", "direct_url",  NULL,
+};
+
+/* sort key -> SQL expression (NULLs folded so that keyset comparisons hold) */
+static const struct {
+	const char *key, *expr;
+	bool numeric;
+} sort_cols[] = {
+	{ "created_at", "created_at", true },
+	{ "updated_at", "updated_at", true },
+	{ "name", "COALESCE(name, '')", false },
+	{ "status", "status", false },
+	{ "id", "id", false },
+	{ "size", "COALESCE(size, -1)", true },
+	{ "disk_format", "COALESCE(disk_format, '')", false },
+	{ "container_format", "COALESCE(container_format, '')", false },
+	{ "visibility", "visibility", false },
+	{ "owner", "owner", false },
+	{ "min_disk", "min_disk", true },
+	{ "min_ram", "min_ram", true },
+};
+
+const char *const image_sort_keys[] = {
+	"created_at", "updated_at", "name",  "status", "id",       "size",
+	"disk_format", "container_format", "visibility", "owner", "min_disk", "min_ram",
+	NULL,
+};
+
+static int image_missing(const char *id, struct err *err)
+{
+	return err_set(err, ERR_NOT_FOUND, "No image found with ID %s", id);
+}
+
+static bool is_core(const char *key)
+{
+	for (int i = 0; core_keys[i]; i++)
+		if (strcmp(core_keys[i], key) == 0)
+			return true;
+	return false;
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *int_or_null(const struct db_res *res, int i, int col)
+{
+	return db_res_str(res, i, col) ? json_integer(db_res_int(res, i, col)) : json_null();
+}
+
+static json_t *iso(long long us)
+{
+	char buf[32];
+
+	util_iso8601(us, 0, buf);
+	return json_string(buf);
+}
+
+static json_t *image_row(const struct db_res *res, int i)
+{
+	json_t *img = json_object(), *props, *tags;
+
+	json_object_set_new(img, "id", json_string(db_res_str(res, i, 0)));
+	json_object_set_new(img, "name", str_or_null(db_res_str(res, i, 1)));
+	json_object_set_new(img, "owner", json_string(db_res_str(res, i, 2)));
+	json_object_set_new(img, "status", json_string(db_res_str(res, i, 3)));
+	json_object_set_new(img, "visibility", json_string(db_res_str(res, i, 4)));
+	json_object_set_new(img, "disk_format", str_or_null(db_res_str(res, i, 5)));
+	json_object_set_new(img, "container_format", str_or_null(db_res_str(res, i, 6)));
+	json_object_set_new(img, "size", int_or_null(res, i, 7));
+	json_object_set_new(img, "virtual_size", int_or_null(res, i, 8));
+	json_object_set_new(img, "checksum", str_or_null(db_res_str(res, i, 9)));
+	json_object_set_new(img, "os_hash_algo", str_or_null(db_res_str(res, i, 10)));
+	json_object_set_new(img, "os_hash_value", str_or_null(db_res_str(res, i, 11)));
+	json_object_set_new(img, "min_disk", json_integer(db_res_int(res, i, 12)));
+	json_object_set_new(img, "min_ram", json_integer(db_res_int(res, i, 13)));
+	json_object_set_new(img, "protected", json_boolean(db_res_bool(res, i, 14)));
+	json_object_set_new(img, "os_hidden", json_boolean(db_res_bool(res, i, 15)));
+	json_object_set_new(img, "created_at", iso(db_res_int(res, i, 16)));
+	json_object_set_new(img, "updated_at", iso(db_res_int(res, i, 17)));
+	props = json_loads(db_res_str(res, i, 18), 0, NULL);
+	if (json_is_object(props))
+		json_object_update_missing(img, props);
+	json_decref(props);
+	tags = json_loads(db_res_str(res, i, 19), 0, NULL);
+	json_object_set_new(img, "tags", json_is_array(tags) ? tags : json_array());
+	if (!json_is_array(tags))
+		json_decref(tags);
+	return img;
+}
+
+json_t *image_db_find(struct db *db, const char *id, struct err *err)
+{
+	struct db_res *res = db_query(db, err, IMAGE_COLS " WHERE id = ?", DBP(id));
+	json_t *img = NULL;
+
+	if (res == NULL)
+		return NULL;
+	if (db_res_rows(res) == 0)
+		image_missing(id, err);
+	else
+		img = image_row(res, 0);
+	db_res_free(res);
+	return img;
+}
+
+/* The custom properties and tags of 'img' as JSON text (caller frees). */
+static char *props_text(const json_t *img)
+{
+	json_t *props = json_object(), *v;
+	const char *key;
+	char *s;
+
+	json_object_foreach((json_t *)img, key, v) {
+		if (!is_core(key))
+			json_object_set(props, key, v);
+	}
+	s = json_dumps(props, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(props);
+	return s;
+}
+
+static char *tags_text(const json_t *img)
+{
+	const json_t *t = json_object_get(img, "tags");
+
+	return json_is_array(t) ? json_dumps(t, JSON_COMPACT) : xstrdup("[]");
+}
+
+static const char *bool_text(const json_t *img, const char *key)
+{
+	return json_is_true(json_object_get(img, key)) ? "1" : "0";
+}
+
+static char *int_text(const json_t *img, const char *key)
+{
+	return xasprintf("%" JSON_INTEGER_FORMAT,
+			 json_integer_value(json_object_get(img, key)));
+}
+
+int image_db_insert(struct db *db, const json_t *img, struct err *err)
+{
+	char *props = props_text(img), *tags = tags_text(img);
+	char *min_disk = int_text(img, "min_disk"), *min_ram = int_text(img, "min_ram");
+	char *now = xasprintf("%" PRId64, util_now_us());
+	int rc = db_exec(db, err,
+			 "INSERT INTO image (id, name, owner, status, visibility, disk_format,"
+			 " container_format, min_disk, min_ram, protected, os_hidden,"
+			 " created_at, updated_at, props, tags)"
+			 " VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			 DBP(jsonx_str(img, "id"), jsonx_str(img, "name"),
+			     jsonx_str(img, "owner"), jsonx_str(img, "visibility"),
+			     jsonx_str(img, "disk_format"), jsonx_str(img, "container_format"),
+			     min_disk, min_ram, bool_text(img, "protected"),
+			     bool_text(img, "os_hidden"), now, now, props, tags));
+
+	if (rc < 0 && err->kind == ERR_CONFLICT) {
+		err_clear(err);
+		err_set(err, ERR_CONFLICT, "Image with identifier %s already exists!",
+			jsonx_str(img, "id"));
+	}
+	free(props);
+	free(tags);
+	free(min_disk);
+	free(min_ram);
+	free(now);
+	return rc < 0 ? -1 : 0;
+}
+
+int image_db_update(struct db *db, const json_t *img, struct err *err)
+{
+	char *props = props_text(img), *tags = tags_text(img);
+	char *min_disk = int_text(img, "min_disk"), *min_ram = int_text(img, "min_ram");
+	char *now = xasprintf("%" PRId64, util_now_us());
+	int rc = db_exec(db, err,
+			 "UPDATE image SET name = ?, visibility = ?, disk_format = ?,"
+			 " container_format = ?, min_disk = ?, min_ram = ?, protected = ?,"
+			 " os_hidden = ?, updated_at = ?, props = ?, tags = ? WHERE id = ?",
+			 DBP(jsonx_str(img, "name"), jsonx_str(img, "visibility"),
+			     jsonx_str(img, "disk_format"), jsonx_str(img, "container_format"),
+			     min_disk, min_ram, bool_text(img, "protected"),
+			     bool_text(img, "os_hidden"), now, props, tags,
+			     jsonx_str(img, "id")));
+
+	free(props);
+	free(tags);
+	free(min_disk);
+	free(min_ram);
+	free(now);
+	if (rc == 0)
+		return image_missing(jsonx_str(img, "id"), err);
+	return rc < 0 ? -1 : 0;
+}
+
+int image_db_set_status(struct db *db, const char *id, const char *from, const char *to,
+			struct err *err)
+{
+	char *now = xasprintf("%" PRId64, util_now_us());
+	int rc = db_exec(db, err,
+			 "UPDATE image SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+			 DBP(to, now, id, from));
+
+	free(now);
+	return rc < 0 ? -1 : rc > 0;
+}
+
+int image_db_set_data(struct db *db, const char *id, uint64_t size, const char *md5,
+		      const char *sha512, struct err *err)
+{
+	char *now = xasprintf("%" PRId64, util_now_us());
+	char *sz = xasprintf("%" PRIu64, size);
+	int rc = db_exec(db, err,
+			 "UPDATE image SET status = 'active', size = ?, checksum = ?,"
+			 " os_hash_algo = 'sha512', os_hash_value = ?, updated_at = ?"
+			 " WHERE id = ? AND status = 'saving'",
+			 DBP(sz, md5, sha512, now, id));
+
+	free(now);
+	free(sz);
+	return rc < 0 ? -1 : rc > 0;
+}
+
+int image_db_delete(struct db *db, const char *id, struct err *err)
+{
+	int rc = db_exec(db, err, "DELETE FROM image WHERE id = ?", DBP(id));
+
+	if (rc == 0)
+		return image_missing(id, err);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Adds the keyset condition "after the marker row" for the sort expression. */
+static int add_marker(struct db *db, struct sqlb *sb, const char *expr, bool numeric,
+		      bool desc, const char *marker, char **val, struct err *err)
+{
+	char *sql = xasprintf("SELECT %s FROM image WHERE id = ?", expr);
+	struct db_res *res = db_query(db, err, sql, DBP(marker));
+	const char *op = desc ? "<" : ">";
+	char *cond;
+
+	free(sql);
+	if (res == NULL)
+		return -1;
+	if (db_res_rows(res) == 0) {
+		db_res_free(res);
+		return err_set(err, ERR_BAD_REQUEST, "Invalid marker. Image %s could not be found.",
+			       marker);
+	}
+	*val = xstrdup(db_res_str(res, 0, 0));
+	db_res_free(res);
+	if (numeric)
+		cond = xasprintf(" AND (%s %s CAST(? AS BIGINT) OR (%s = CAST(? AS BIGINT)"
+				 " AND id %s ?))",
+				 expr, op, expr, op);
+	else
+		cond = xasprintf(" AND (%s %s ? OR (%s = ? AND id %s ?))", expr, op, expr, op);
+	sqlb_text(sb, cond);
+	sqlb_param(sb, *val);
+	sqlb_param(sb, *val);
+	sqlb_param(sb, marker);
+	free(cond);
+	return 0;
+}
+
+json_t *image_db_list(struct db *db, const struct image_filter *f, struct err *err)
+{
+	const char *expr = "created_at";
+	bool numeric = true;
+	struct sqlb sb;
+	struct db_res *res;
+	char *marker_val = NULL, *order, *lim;
+	json_t *list = NULL;
+
+	for (size_t i = 0; i < sizeof(sort_cols) / sizeof(sort_cols[0]); i++)
+		if (str_eq(sort_cols[i].key, f->sort_key)) {
+			expr = sort_cols[i].expr;
+			numeric = sort_cols[i].numeric;
+		}
+	sqlb_init(&sb, IMAGE_COLS " WHERE os_hidden = 0");
+	if (f->visibility != NULL) {
+		sqlb_add(&sb, " AND visibility = ?", f->visibility);
+		if (f->project != NULL && (strcmp(f->visibility, "private") == 0 ||
+					   strcmp(f->visibility, "shared") == 0))
+			sqlb_add(&sb, " AND owner = ?", f->project);
+	} else if (f->project != NULL) {
+		sqlb_add(&sb, " AND (owner = ? OR visibility = 'public')", f->project);
+	}
+	if (f->name != NULL)
+		sqlb_add(&sb, " AND name = ?", f->name);
+	if (f->status != NULL)
+		sqlb_add(&sb, " AND status = ?", f->status);
+	if (f->owner != NULL)
+		sqlb_add(&sb, " AND owner = ?", f->owner);
+	if (f->marker != NULL &&
+	    add_marker(db, &sb, expr, numeric, f->desc, f->marker, &marker_val, err) < 0)
+		goto out;
+	order = xasprintf(" ORDER BY %s %s, id %s", expr, f->desc ? "DESC" : "ASC",
+			  f->desc ? "DESC" : "ASC");
+	sqlb_text(&sb, order);
+	free(order);
+	lim = xasprintf(" LIMIT %d", f->limit); /* an int, not client text */
+	sqlb_text(&sb, lim);
+	free(lim);
+	res = db_query(db, err, sb.sql, sb.params, sb.n);
+	if (res == NULL)
+		goto out;
+	list = json_array();
+	for (int i = 0; i < db_res_rows(res); i++)
+		json_array_append_new(list, image_row(res, i));
+	db_res_free(res);
+out:
+	sqlb_free(&sb);
+	free(marker_val);
+	return list;
+}
