@@ -1,0 +1,233 @@
+"""The image service (Glance v2 under /image): the real openstack CLI for the round trip,
+raw requests for the shapes and the refusals."""
+import hashlib
+import os
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def data_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("img") / "disk.qcow2"
+    # a few MiB of non-repeating bytes, so that chunking mistakes show in the checksum
+    path.write_bytes(os.urandom(3 * 1024 * 1024 + 12345))
+    return path
+
+
+def test_versions(cloud):
+    status, _, body = cloud.request("GET", "/image")
+    assert status == 300
+    ids = [v["id"] for v in body["versions"]]
+    assert "v2.0" in ids and body["versions"][0]["status"] == "CURRENT"
+    assert body["versions"][0]["links"][0]["href"].endswith("/image/v2/")
+    status, _, body = cloud.request("GET", "/image/versions")
+    assert status == 200 and body["versions"]
+
+
+def test_catalog_lists_image(cloud):
+    out = cloud.cli("catalog", "list", "-f", "json")
+    assert any(s["Type"] == "image" for s in out)
+
+
+def test_cli_round_trip(cloud, data_file, tmp_path):
+    img = cloud.cli("image", "create", "--file", str(data_file), "--disk-format", "qcow2",
+                    "--container-format", "bare", "img1", "-f", "json")
+    md5 = hashlib.md5(data_file.read_bytes()).hexdigest()
+    sha = hashlib.sha512(data_file.read_bytes()).hexdigest()
+    # the CLI prints the image as created; show reads it after the upload
+    shown = cloud.cli("image", "show", img["id"], "-f", "json")
+    assert shown["status"] == "active"
+    assert shown["checksum"] == md5
+    assert shown["size"] == data_file.stat().st_size
+    # the CLI does not print the multihash: read it from the API
+    tok, _ = cloud.token()
+    raw = cloud.request("GET", "/image/v2/images/" + img["id"], tok)[2]
+    assert raw["os_hash_algo"] == "sha512" and raw["os_hash_value"] == sha
+    assert shown["visibility"] == "private" and shown["disk_format"] == "qcow2"
+    names = [i["Name"] for i in cloud.cli("image", "list", "-f", "json")]
+    assert "img1" in names
+    out = tmp_path / "out.qcow2"
+    cloud.cli("image", "save", "--file", str(out), img["id"])
+    assert out.read_bytes() == data_file.read_bytes()
+    cloud.cli("image", "set", "--property", "os_distro=debian", img["id"])
+    shown = cloud.cli("image", "show", img["id"], "-f", "json")
+    assert shown["properties"]["os_distro"] == "debian"
+    cloud.cli("image", "delete", img["id"])
+    p = cloud.cli("image", "show", img["id"], check=False)
+    assert p.returncode != 0
+    # the stored object is gone with the row
+    assert not os.path.exists(os.path.join(cloud.state, "images", img["id"]))
+
+
+def test_raw_shapes_and_download_headers(cloud):
+    tok, _ = cloud.token()
+    status, hdrs, img = cloud.request("POST", "/image/v2/images", tok, body={
+        "name": "raw1", "disk_format": "raw", "container_format": "bare",
+        "tags": ["a", "b"], "hw_arch": "x86_64", "min_ram": 64})
+    assert status == 201, img
+    assert img["status"] == "queued" and img["size"] is None
+    assert img["self"] == "/v2/images/" + img["id"]
+    assert img["file"] == img["self"] + "/file" and img["schema"] == "/v2/schemas/image"
+    assert img["hw_arch"] == "x86_64" and img["tags"] == ["a", "b"] and img["min_ram"] == 64
+    assert hdrs["Location"].endswith("/image/v2/images/" + img["id"])
+    # no data yet
+    status, _, _ = cloud.request("GET", f"/image/v2/images/{img['id']}/file", tok)
+    assert status == 204
+    data = b"hello image\n" * 1000
+    status, _, _ = cloud.request("PUT", f"/image/v2/images/{img['id']}/file", tok, raw=data,
+                                 headers={"Content-Type": "application/octet-stream"})
+    assert status == 204
+    # an active image takes no second upload
+    status, _, _ = cloud.request("PUT", f"/image/v2/images/{img['id']}/file", tok, raw=data,
+                                 headers={"Content-Type": "application/octet-stream"})
+    assert status == 409
+    import urllib.request
+    req = urllib.request.Request(f"{cloud.url}/image/v2/images/{img['id']}/file",
+                                 headers={"X-Auth-Token": tok})
+    with urllib.request.urlopen(req) as r:
+        assert r.read() == data
+        assert r.headers["Content-MD5"] == hashlib.md5(data).hexdigest()
+    # Glance's error body
+    status, _, body = cloud.request("GET", "/image/v2/images/" + "0" * 8 + "-0000-0000-0000-"
+                                    + "0" * 12, tok, headers={"Accept": "application/json"})
+    assert status == 404
+    assert body["code"] == "404 Not Found" and "No image found with ID" in body["message"]
+
+
+def test_list_pagination_and_filters(cloud):
+    tok, _ = cloud.token()
+    ids = []
+    for i in range(5):
+        status, _, img = cloud.request("POST", "/image/v2/images", tok,
+                                       body={"name": f"page-{i}", "pg": "yes"})
+        assert status == 201
+        ids.append(img["id"])
+    seen, url = [], "/image/v2/images?limit=2&sort_key=name&sort_dir=asc"
+    while url:
+        status, _, body = cloud.request("GET", "/image" + url if url.startswith("/v2")
+                                        else url, tok)
+        assert status == 200, body
+        seen += [i["name"] for i in body["images"] if i["name"].startswith("page-")]
+        url = body.get("next")
+    assert seen == [f"page-{i}" for i in range(5)]
+    # openstacksdk follows the relative 'next' links the same way
+    conn = cloud.sdk()
+    got = [i.name for i in conn.image.images(limit=2, sort_key="name", sort_dir="asc")
+           if i.name.startswith("page-")]
+    conn.close()
+    assert got == [f"page-{i}" for i in range(5)]
+    status, _, body = cloud.request("GET", "/image/v2/images?name=page-3", tok)
+    assert [i["name"] for i in body["images"]] == ["page-3"]
+    status, _, body = cloud.request("GET", "/image/v2/images?status=active&name=page-3", tok)
+    assert body["images"] == []
+    status, _, body = cloud.request("GET", "/image/v2/images?marker=nope", tok)
+    assert status == 400
+    status, _, body = cloud.request("GET", "/image/v2/images?sort_key=bogus", tok)
+    assert status == 400
+    for i in ids:
+        assert cloud.request("DELETE", "/image/v2/images/" + i, tok)[0] == 204
+
+
+def test_visibility_between_projects(cloud):
+    admin, _ = cloud.token()
+    demo, _ = cloud.token("demo", project="demo")
+    _, _, priv = cloud.request("POST", "/image/v2/images", admin, body={"name": "adm-priv"})
+    status, _, pub = cloud.request("POST", "/image/v2/images", admin,
+                                   body={"name": "adm-pub", "visibility": "public"})
+    assert status == 201
+    names = [i["name"] for i in cloud.request("GET", "/image/v2/images", demo)[2]["images"]]
+    assert "adm-pub" in names and "adm-priv" not in names
+    assert cloud.request("GET", "/image/v2/images/" + priv["id"], demo)[0] == 404
+    assert cloud.request("DELETE", "/image/v2/images/" + priv["id"], demo)[0] == 404
+    assert cloud.request("DELETE", "/image/v2/images/" + pub["id"], demo)[0] == 403
+    # only admin publicizes
+    status, _, _ = cloud.request("POST", "/image/v2/images", demo,
+                                 body={"name": "demo-pub", "visibility": "public"})
+    assert status == 403
+    demo_cli = cloud.cli("image", "list", "-f", "json", cloud="ciel-demo")
+    assert "adm-priv" not in [i["Name"] for i in demo_cli]
+    for i in (priv, pub):
+        assert cloud.request("DELETE", "/image/v2/images/" + i["id"], admin)[0] == 204
+
+
+def test_protected_delete_refused(cloud):
+    tok, _ = cloud.token()
+    _, _, img = cloud.request("POST", "/image/v2/images", tok,
+                              body={"name": "prot", "protected": True})
+    status, _, _ = cloud.request("DELETE", "/image/v2/images/" + img["id"], tok)
+    assert status == 403
+    assert cloud.request("GET", "/image/v2/images/" + img["id"], tok)[0] == 200
+    patch = [{"op": "replace", "path": "/protected", "value": False}]
+    status, _, body = cloud.request(
+        "PATCH", "/image/v2/images/" + img["id"], tok, body=patch,
+        headers={"Content-Type": "application/openstack-images-v2.1-json-patch"})
+    assert status == 200 and body["protected"] is False
+    assert cloud.request("DELETE", "/image/v2/images/" + img["id"], tok)[0] == 204
+
+
+def test_bad_input_changes_nothing(cloud):
+    tok, _ = cloud.token()
+    before = cloud.request("GET", "/image/v2/images", tok)[2]["images"]
+    status, _, _ = cloud.request("POST", "/image/v2/images", tok,
+                                 body={"name": "bad", "disk_format": "floppy"})
+    assert status == 400
+    status, _, _ = cloud.request("POST", "/image/v2/images", tok,
+                                 body={"name": "bad", "status": "active"})
+    assert status == 403
+    status, _, _ = cloud.request("POST", "/image/v2/images", tok,
+                                 body={"name": "bad", "prop": 5})
+    assert status == 400
+    assert cloud.request("GET", "/image/v2/images", tok)[2]["images"] == before
+
+    _, _, img = cloud.request("POST", "/image/v2/images", tok, body={"name": "orig"})
+    url = "/image/v2/images/" + img["id"]
+    jp = {"Content-Type": "application/openstack-images-v2.1-json-patch"}
+    for patch, code in (
+            ([{"op": "replace", "path": "/name/x", "value": "n"}], 400),
+            ([{"op": "replace", "path": "name", "value": "n"}], 400),
+            ([{"op": "replace", "path": "/status", "value": "active"}], 403),
+            ([{"op": "replace", "path": "/id", "value": "x"}], 403),
+            ([{"op": "replace", "path": "/name", "value": "n"},
+              {"op": "replace", "path": "/checksum", "value": "x"}], 403),
+            ([{"op": "move", "path": "/name", "value": "n"}], 400),
+            ([{"op": "replace", "path": "/disk_format", "value": "floppy"}], 400)):
+        status, _, _ = cloud.request("PATCH", url, tok, body=patch, headers=jp)
+        assert status == code, (patch, status)
+    status, _, _ = cloud.request("PATCH", url, tok, body=[], headers={
+        "Content-Type": "application/json"})
+    assert status == 415
+    assert cloud.request("GET", url, tok)[2] == img
+    # a good patch: add, replace, remove on a custom property
+    for patch in ([{"op": "add", "path": "/k", "value": "v"}],
+                  [{"op": "replace", "path": "/k", "value": "w"},
+                   {"op": "replace", "path": "/name", "value": "renamed"}]):
+        status, _, body = cloud.request("PATCH", url, tok, body=patch, headers=jp)
+        assert status == 200
+    assert body["k"] == "w" and body["name"] == "renamed"
+    status, _, body = cloud.request("PATCH", url, tok, headers=jp,
+                                    body=[{"op": "remove", "path": "/k"}])
+    assert status == 200 and "k" not in body
+    assert cloud.request("DELETE", url, tok)[0] == 204
+
+
+def test_interrupted_upload_leaves_nothing(cloud):
+    import socket
+    tok, _ = cloud.token()
+    _, _, img = cloud.request("POST", "/image/v2/images", tok, body={"name": "cut"})
+    s = socket.create_connection(("127.0.0.1", cloud.port))
+    s.sendall((f"PUT /image/v2/images/{img['id']}/file HTTP/1.1\r\nHost: x\r\n"
+               f"X-Auth-Token: {tok}\r\nContent-Type: application/octet-stream\r\n"
+               "Content-Length: 1000000\r\n\r\n").encode() + b"x" * 100000)
+    import time
+    time.sleep(0.5)
+    s.close()
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        body = cloud.request("GET", "/image/v2/images/" + img["id"], tok)[2]
+        if body["status"] == "queued":
+            break
+        time.sleep(0.1)
+    assert body["status"] == "queued"
+    left = os.listdir(os.path.join(cloud.state, "images"))
+    assert not [n for n in left if n.startswith(".") or n == img["id"]], left
+    assert cloud.request("DELETE", "/image/v2/images/" + img["id"], tok)[0] == 204
