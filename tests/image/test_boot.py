@@ -3,12 +3,13 @@
 
   tests/image/test_boot.py [IMAGEDIR]      (default build/images)
 
-Three boots, each a user-mode (slirp) NIC in restrict=on mode, so no packet leaves QEMU:
+Four boots, each a user-mode (slirp) NIC in restrict=on mode, so no packet leaves QEMU:
   disk-openstack  ciel-test.qcow2 from its MBR/syslinux; a metadata service at
                   169.254.169.254 (tests/image/metadata_stub.py through guestfwd) with the
                   OpenStack paths; HTTP port 80 forwarded to 127.0.0.1; ACPI power-off
   kernel-cfgdrive ciel-test.vmlinuz + ciel-test.initrd (-kernel/-initrd) with a vfat config
                   drive labelled config-2 and no metadata service
+  kernel-iso      the same with an iso9660 config drive on an IDE cdrom (nova's default)
   raw-ec2         ciel-test.raw with a metadata service that has only the EC2 paths
 Prints one PASS/FAIL line per check, the boot times, and "N passed, N failed"."""
 import os
@@ -198,7 +199,27 @@ def main():
         finally:
             g.stop()
 
-        # 3. Raw disk, a metadata service with only the EC2 paths.
+        # 3. Kernel + ramdisk with an iso9660 config drive on an IDE cdrom (nova's default).
+        cd = os.path.join(work, "iso")
+        openstack_tree(cd, "ciel-iso-host")
+        iso = os.path.join(work, "config-2.iso")
+        subprocess.run(["genisoimage", "-quiet", "-o", iso, "-V", "config-2", "-r", "-J", cd], check=True)
+        g = Guest("kernel-iso", [
+            "-kernel", os.path.join(IMG, "ciel-test.vmlinuz"),
+            "-initrd", os.path.join(IMG, "ciel-test.initrd"),
+            "-append", "console=ttyS0,115200n8",
+            "-drive", "file=%s,media=cdrom,if=ide,format=raw,readonly=on" % iso,
+            "-nic", "user,restrict=on,model=virtio-net-pci"], work)
+        try:
+            times["kernel-iso"] = markers(g, "kernel-iso", [
+                r"^ciel-guest: config-drive /dev/sr0",
+                r"^ciel-guest: metadata ok config-drive",
+                r"^ciel-guest: hostname ciel-iso-host$",
+                r"^ciel-userdata-ran ciel-iso-host keys=1"])
+        finally:
+            g.stop()
+
+        # 4. Raw disk, a metadata service with only the EC2 paths.
         md = os.path.join(work, "md-ec2")
         write(os.path.join(md, "latest/meta-data/instance-id"), "i-0000002a")
         write(os.path.join(md, "latest/meta-data/hostname"), "ciel-ec2-host.novalocal")
