@@ -57,17 +57,7 @@ static json_t *region_row(const struct db_res *res, int i)
 
 json_t *ident_region_find(struct db *db, const char *id, struct err *err)
 {
-	struct db_res *res = db_query(db, err, REGION_COLS " WHERE id = ?", DBP(id));
-	json_t *r = NULL;
-
-	if (res == NULL)
-		return NULL;
-	if (db_res_rows(res) == 0)
-		err_set(err, ERR_NOT_FOUND, "Could not find region: %s.", id);
-	else
-		r = region_row(res, 0);
-	db_res_free(res);
-	return r;
+	return ident_find_row(db, REGION_COLS " WHERE id = ?", id, region_row, "region", err);
 }
 
 int ident_region_exists(struct db *db, const char *id, struct err *err)
@@ -234,17 +224,8 @@ static json_t *service_row(const struct db_res *res, int i)
 
 json_t *ident_service_find(struct db *db, const char *id, struct err *err)
 {
-	struct db_res *res = db_query(db, err, SERVICE_COLS " WHERE id = ?", DBP(id));
-	json_t *s = NULL;
-
-	if (res == NULL)
-		return NULL;
-	if (db_res_rows(res) == 0)
-		err_set(err, ERR_NOT_FOUND, "Could not find service: %s.", id);
-	else
-		s = service_row(res, 0);
-	db_res_free(res);
-	return s;
+	return ident_find_row(db, SERVICE_COLS " WHERE id = ?",
+			      id, service_row, "service", err);
 }
 
 int ident_service_exists(struct db *db, const char *id, struct err *err)
@@ -327,17 +308,8 @@ static json_t *endpoint_row(const struct db_res *res, int i)
 
 json_t *ident_endpoint_find(struct db *db, const char *id, struct err *err)
 {
-	struct db_res *res = db_query(db, err, ENDPOINT_COLS " WHERE id = ?", DBP(id));
-	json_t *e = NULL;
-
-	if (res == NULL)
-		return NULL;
-	if (db_res_rows(res) == 0)
-		err_set(err, ERR_NOT_FOUND, "Could not find endpoint: %s.", id);
-	else
-		e = endpoint_row(res, 0);
-	db_res_free(res);
-	return e;
+	return ident_find_row(db, ENDPOINT_COLS " WHERE id = ?",
+			      id, endpoint_row, "endpoint", err);
 }
 
 json_t *ident_endpoint_list(struct db *db, const char *interface, const char *service_id,

@@ -29,17 +29,8 @@ static json_t *credential_row(const struct db_res *res, int i)
 
 json_t *ident_credential_find(struct db *db, const char *id, struct err *err)
 {
-	struct db_res *res = db_query(db, err, CREDENTIAL_COLS " WHERE id = ?", DBP(id));
-	json_t *c = NULL;
-
-	if (res == NULL)
-		return NULL;
-	if (db_res_rows(res) == 0)
-		err_set(err, ERR_NOT_FOUND, "Could not find credential: %s.", id);
-	else
-		c = credential_row(res, 0);
-	db_res_free(res);
-	return c;
+	return ident_find_row(db, CREDENTIAL_COLS " WHERE id = ?",
+			      id, credential_row, "credential", err);
 }
 
 json_t *ident_credential_list(struct db *db, const char *user_id, const char *type,

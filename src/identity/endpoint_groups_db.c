@@ -33,17 +33,8 @@ static json_t *group_row(const struct db_res *res, int i)
 
 json_t *ident_endpoint_group_find(struct db *db, const char *id, struct err *err)
 {
-	struct db_res *res = db_query(db, err, GROUP_COLS " WHERE id = ?", DBP(id));
-	json_t *g = NULL;
-
-	if (res == NULL)
-		return NULL;
-	if (db_res_rows(res) == 0)
-		group_missing(id, err);
-	else
-		g = group_row(res, 0);
-	db_res_free(res);
-	return g;
+	return ident_find_row(db, GROUP_COLS " WHERE id = ?",
+			      id, group_row, "Endpoint Group", err);
 }
 
 json_t *ident_endpoint_group_list(struct db *db, const char *name, struct err *err)

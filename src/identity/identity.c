@@ -166,6 +166,23 @@ json_t *ident_list_rows(struct db *db, struct sqlb *sb,
 	return list;
 }
 
+json_t *ident_find_row(struct db *db, const char *sql, const char *id,
+		       json_t *(*row)(const struct db_res *res, int i), const char *what,
+		       struct err *err)
+{
+	struct db_res *res = db_query(db, err, sql, DBP(id));
+	json_t *out = NULL;
+
+	if (res == NULL)
+		return NULL;
+	if (db_res_rows(res) == 0)
+		err_set(err, ERR_NOT_FOUND, "Could not find %s: %s.", what, id);
+	else
+		out = row(res, 0);
+	db_res_free(res);
+	return out;
+}
+
 int ident_domain_check(struct db *db, const char *domain_id, struct err *err)
 {
 	struct db_res *res;

@@ -134,6 +134,11 @@ struct db_res;
  * Returns a new array, or NULL with err set. */
 json_t *ident_list_rows(struct db *db, struct sqlb *sb,
 			json_t *(*row)(const struct db_res *res, int i), struct err *err);
+/* Runs 'sql' (one '?' bound to 'id') and maps its first row with 'row'. NULL with
+ * ERR_NOT_FOUND "Could not find <what>: <id>." when there is none, as Keystone says it. */
+json_t *ident_find_row(struct db *db, const char *sql, const char *id,
+		       json_t *(*row)(const struct db_res *res, int i), const char *what,
+		       struct err *err);
 /* 0 if the domain exists, else -1 with ERR_NOT_FOUND "Could not find domain: <id>.". */
 int ident_domain_check(struct db *db, const char *domain_id, struct err *err);
 /* Domain name for an id (caller frees), NULL if none. */

@@ -29,17 +29,8 @@ static json_t *consumer_row(const struct db_res *res, int i)
 
 json_t *ident_consumer_find(struct db *db, const char *id, struct err *err)
 {
-	struct db_res *res = db_query(db, err, CONSUMER_COLS " WHERE id = ?", DBP(id));
-	json_t *c = NULL;
-
-	if (res == NULL)
-		return NULL;
-	if (db_res_rows(res) == 0)
-		consumer_missing(id, err);
-	else
-		c = consumer_row(res, 0);
-	db_res_free(res);
-	return c;
+	return ident_find_row(db, CONSUMER_COLS " WHERE id = ?",
+			      id, consumer_row, "consumer", err);
 }
 
 json_t *ident_consumer_list(struct db *db, struct err *err)

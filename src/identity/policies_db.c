@@ -29,17 +29,7 @@ static json_t *policy_row(const struct db_res *res, int i)
 
 json_t *ident_policy_find(struct db *db, const char *id, struct err *err)
 {
-	struct db_res *res = db_query(db, err, POLICY_COLS " WHERE id = ?", DBP(id));
-	json_t *p = NULL;
-
-	if (res == NULL)
-		return NULL;
-	if (db_res_rows(res) == 0)
-		policy_missing(id, err);
-	else
-		p = policy_row(res, 0);
-	db_res_free(res);
-	return p;
+	return ident_find_row(db, POLICY_COLS " WHERE id = ?", id, policy_row, "policy", err);
 }
 
 json_t *ident_policy_list(struct db *db, const char *type, struct err *err)

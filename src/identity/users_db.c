@@ -169,18 +169,8 @@ static struct db_res *run_page(struct db *db, struct sqlb *sb, const char *id_co
 
 json_t *ident_user_get(struct db *db, const char *id, struct err *err)
 {
-	struct db_res *res = db_query(db, err, "SELECT " USER_COLS " FROM users u WHERE u.id = ?",
-				      DBP(id));
-	json_t *u = NULL;
-
-	if (res == NULL)
-		return NULL;
-	if (db_res_rows(res) == 0)
-		user_missing(id, err);
-	else
-		u = user_body(res, 0);
-	db_res_free(res);
-	return u;
+	return ident_find_row(db, "SELECT " USER_COLS " FROM users u WHERE u.id = ?",
+			      id, user_body, "user", err);
 }
 
 json_t *ident_user_list(struct db *db, struct ident_list_filter *f, struct err *err)
@@ -632,19 +622,8 @@ int ident_user_set_password(struct db *db, const char *user_id, const char *hash
 
 json_t *ident_group_get(struct db *db, const char *id, struct err *err)
 {
-	struct db_res *res = db_query(db, err,
-				      "SELECT " GROUP_COLS " FROM groups g WHERE g.id = ?",
-				      DBP(id));
-	json_t *g = NULL;
-
-	if (res == NULL)
-		return NULL;
-	if (db_res_rows(res) == 0)
-		group_missing(id, err);
-	else
-		g = group_body(res, 0);
-	db_res_free(res);
-	return g;
+	return ident_find_row(db, "SELECT " GROUP_COLS " FROM groups g WHERE g.id = ?",
+			      id, group_body, "group", err);
 }
 
 json_t *ident_group_list(struct db *db, struct ident_list_filter *f, struct err *err)
