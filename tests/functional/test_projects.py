@@ -594,19 +594,13 @@ def test_disable_and_delete_revoke_tokens(cloud, admin):
     d = create_domain(cloud, admin, name="dom-" + uid())
     p = create_project(cloud, admin, name="p", domain_id=d["id"])
     st, _, body = req(cloud, "GET", "/users?name=admin", admin)
-    if st != 200 or not body.get("users"):
-        drop_domain(cloud, admin, d["id"])
-        pytest.skip("users API not available")
+    assert st == 200 and body["users"], body
     admin_id = body["users"][0]["id"]
     st, _, body = req(cloud, "GET", "/roles?name=member", admin)
-    if st != 200 or not body.get("roles"):
-        drop_domain(cloud, admin, d["id"])
-        pytest.skip("roles API not available")
+    assert st == 200 and body["roles"], body
     member = body["roles"][0]["id"]
     st, _, _ = req(cloud, "PUT", f"/projects/{p['id']}/users/{admin_id}/roles/{member}", admin)
-    if st != 204:
-        drop_domain(cloud, admin, d["id"])
-        pytest.skip("role assignment API not available")
+    assert st == 204
     scoped = cloud.request("POST", V3 + "/auth/tokens", body={"auth": {
         "identity": {"methods": ["password"], "password": {"user": {
             "name": "admin", "domain": {"id": "default"},
