@@ -1,11 +1,8 @@
-/* /image (version discovery) and /v2/images: Glance's image API, metadata and data.
- * Data routes stream: PUT .../file goes chunk by chunk to the store while MD5 and SHA-512
- * run over the same bytes; GET .../file is an fd-backed reply. */
+/* /image (version discovery) and /v2/images: Glance's image metadata API, and the route
+ * table of the service (the data handlers are in api_image_data.c). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/evp.h>
 
 #define LOG_MODULE "image"
 #include "core/conf.h"
@@ -37,7 +34,7 @@ static const char *const core_attrs[] = { "name", "visibility", "disk_format",
 					  "container_format", "min_disk", "min_ram",
 					  "protected", "os_hidden", "tags", NULL };
 
-static bool in_list(const char *const *list, const char *s)
+bool image_in_list(const char *const *list, const char *s)
 {
 	for (; *list; list++)
 		if (strcmp(*list, s) == 0)
@@ -71,7 +68,7 @@ static int check_enum(const json_t *v, const char *key, const char *const *allow
 {
 	if (nullable && json_is_null(v))
 		return 0;
-	if (!json_is_string(v) || !in_list(allowed, json_string_value(v)))
+	if (!json_is_string(v) || !image_in_list(allowed, json_string_value(v)))
 		return err_set(err, ERR_BAD_REQUEST,
 			       "Invalid value '%s' for parameter %s",
 			       json_is_string(v) ? json_string_value(v) : "(not a string)", key);
@@ -86,7 +83,7 @@ static int validate(json_t *img, struct err *err)
 	json_t *v;
 
 	json_object_foreach(img, key, v) {
-		if (in_list(read_only, key))
+		if (image_in_list(read_only, key))
 			continue;
 		if (strcmp(key, "name") == 0) {
 			if (!json_is_null(v) &&
@@ -121,7 +118,7 @@ static int validate(json_t *img, struct err *err)
 					return schema_error(err, "a tag must be a string of 1 to "
 								 "255 characters");
 			}
-		} else if (in_list(reserved, key)) {
+		} else if (image_in_list(reserved, key)) {
 			return err_set(err, ERR_FORBIDDEN, "Attribute '%s' is reserved.", key);
 		} else {
 			if (strlen(key) > 255)
@@ -146,8 +143,7 @@ static int check_publicize(struct req *rq, const json_t *img, struct err *err)
 	return 0;
 }
 
-/* Adds the links Glance shows; returns 'img'. */
-static json_t *image_body(json_t *img)
+json_t *image_body(json_t *img)
 {
 	const char *id = jsonx_str(img, "id");
 	char *s = xasprintf("/v2/images/%s", id), *f = xasprintf("/v2/images/%s/file", id);
@@ -168,13 +164,12 @@ static bool can_see(struct req *rq, const json_t *img)
 	       str_eq(vis, "public") || str_eq(vis, "community");
 }
 
-static bool can_modify(struct req *rq, const json_t *img)
+bool image_can_modify(struct req *rq, const json_t *img)
 {
 	return image_is_admin(rq) || str_eq(jsonx_str(img, "owner"), rq->auth->project_id);
 }
 
-/* The image if the caller may see it, else 404 as if it did not exist. */
-static json_t *find_visible(struct req *rq, struct db *db, const char *id, struct err *err)
+json_t *image_find_visible(struct req *rq, struct db *db, const char *id, struct err *err)
 {
 	json_t *img = image_db_find(db, id, err);
 
@@ -236,7 +231,7 @@ static int images_create(struct req *rq, struct err *err)
 		return err_set(err, ERR_FORBIDDEN, "Creating an image needs a project-scoped "
 						   "token.");
 	json_object_foreach(body, key, v) {
-		if (strcmp(key, "id") != 0 && in_list(read_only, key))
+		if (strcmp(key, "id") != 0 && image_in_list(read_only, key))
 			return err_set(err, ERR_FORBIDDEN, "Attribute '%s' is read-only.", key);
 	}
 	img = json_deep_copy(body);
@@ -350,7 +345,7 @@ static int images_list(struct req *rq, struct err *err)
 	f.visibility = req_query(rq, "visibility");
 	if (f.visibility != NULL && strcmp(f.visibility, "all") == 0)
 		f.visibility = NULL;
-	if (f.visibility != NULL && !in_list(visibilities, f.visibility))
+	if (f.visibility != NULL && !image_in_list(visibilities, f.visibility))
 		return err_set(err, ERR_BAD_REQUEST, "Invalid visibility value: %s",
 			       f.visibility);
 	f.marker = pg.marker;
@@ -383,7 +378,7 @@ static int image_show(struct req *rq, struct err *err)
 	struct db *db = db_get(err);
 	json_t *img;
 
-	if (db == NULL || (img = find_visible(rq, db, req_param(rq, "image_id"), err)) == NULL)
+	if (db == NULL || (img = image_find_visible(rq, db, req_param(rq, "image_id"), err)) == NULL)
 		return -1;
 	reply_json(rq, 200, image_body(img));
 	return 0;
@@ -431,16 +426,16 @@ static int patch_one(struct req *rq, json_t *img, const json_t *change, struct e
 			       "\"add\", \"remove\", or \"replace\".");
 	if ((attr = patch_attr(rq, jsonx_str(change, "path"), err)) == NULL)
 		return -1;
-	if (in_list(read_only, attr))
+	if (image_in_list(read_only, attr))
 		return err_set(err, ERR_FORBIDDEN, "Attribute '%s' is read-only.", attr);
-	if (in_list(reserved, attr))
+	if (image_in_list(reserved, attr))
 		return err_set(err, ERR_FORBIDDEN, "Attribute '%s' is reserved.", attr);
 	if ((strcmp(attr, "disk_format") == 0 || strcmp(attr, "container_format") == 0) &&
 	    !str_eq(jsonx_str(img, "status"), "queued"))
 		return err_set(err, ERR_FORBIDDEN,
 			       "Attribute %s can be only replaced for a queued image.", attr);
 	if (strcmp(op, "remove") == 0) {
-		if (in_list(core_attrs, attr))
+		if (image_in_list(core_attrs, attr))
 			return err_set(err, ERR_FORBIDDEN, "Attribute '%s' cannot be removed.",
 				       attr);
 		if (json_object_get(img, attr) == NULL)
@@ -478,9 +473,9 @@ static int image_update(struct req *rq, struct err *err)
 			       "Request body must be a JSON array of operation objects.");
 	if (db_begin(db, err) < 0)
 		return -1;
-	if ((img = find_visible(rq, db, id, err)) == NULL)
+	if ((img = image_find_visible(rq, db, id, err)) == NULL)
 		goto fail;
-	if (!can_modify(rq, img)) {
+	if (!image_can_modify(rq, img)) {
 		err_set(err, ERR_FORBIDDEN, "You are not permitted to modify this image.");
 		goto fail;
 	}
@@ -510,9 +505,9 @@ static int image_delete(struct req *rq, struct err *err)
 
 	if (db == NULL || db_begin(db, err) < 0)
 		return -1;
-	if ((img = find_visible(rq, db, id, err)) == NULL)
+	if ((img = image_find_visible(rq, db, id, err)) == NULL)
 		goto fail;
-	if (!can_modify(rq, img)) {
+	if (!image_can_modify(rq, img)) {
 		err_set(err, ERR_FORBIDDEN, "You are not permitted to delete this image.");
 		goto fail;
 	}
@@ -532,174 +527,6 @@ fail:
 	return -1;
 }
 
-/* ---- data ---- */
-
-struct upload {
-	char *id;
-	struct store_writer *w;
-	EVP_MD_CTX *md5, *sha512;
-	uint64_t size;
-};
-
-static void upload_free(void *arg)
-{
-	struct upload *up = arg;
-
-	if (up->w != NULL)
-		store_abort(image_store(), up->w);
-	EVP_MD_CTX_free(up->md5);
-	EVP_MD_CTX_free(up->sha512);
-	free(up->id);
-	free(up);
-}
-
-static int upload_begin(struct req *rq, struct err *err)
-{
-	struct db *db = db_get(err);
-	const char *id = req_param(rq, "image_id");
-	const char *type = req_header(rq, "Content-Type");
-	json_auto_t *img = NULL;
-	struct upload *up;
-	int moved;
-
-	if (db == NULL)
-		return -1;
-	if (type != NULL && strncmp(type, "application/octet-stream", 24) != 0)
-		return err_set(err, ERR_UNSUPPORTED_MEDIA, "Unsupported Content-Type");
-	if ((img = find_visible(rq, db, id, err)) == NULL)
-		return -1;
-	if (!can_modify(rq, img))
-		return err_set(err, ERR_FORBIDDEN, "You are not permitted to upload data to "
-						   "this image.");
-	if ((moved = image_db_set_status(db, id, "queued", "saving", err)) < 0)
-		return -1;
-	if (moved == 0)
-		return err_set(err, ERR_CONFLICT,
-			       "Image status transition from %s to saving is not allowed",
-			       jsonx_str(img, "status"));
-	up = xcalloc(1, sizeof(*up));
-	up->id = xstrdup(id);
-	up->md5 = EVP_MD_CTX_new();
-	up->sha512 = EVP_MD_CTX_new();
-	if (up->md5 == NULL || up->sha512 == NULL ||
-	    !EVP_DigestInit_ex(up->md5, EVP_md5(), NULL) ||
-	    !EVP_DigestInit_ex(up->sha512, EVP_sha512(), NULL)) {
-		err_set(err, ERR_INTERNAL, "Cannot compute image checksums.");
-		goto fail;
-	}
-	if ((up->w = store_open_write(image_store(), id, err)) == NULL)
-		goto fail;
-	rq->stream_ctx = up;
-	req_on_free(rq, upload_free, up);
-	return 0;
-fail:
-	upload_free(up);
-	image_db_set_status(db, id, "saving", "queued", err);
-	return -1;
-}
-
-static int upload_data(struct req *rq, const char *buf, size_t size, struct err *err)
-{
-	struct upload *up = rq->stream_ctx;
-
-	if (!EVP_DigestUpdate(up->md5, buf, size) || !EVP_DigestUpdate(up->sha512, buf, size))
-		return err_set(err, ERR_INTERNAL, "Cannot compute image checksums.");
-	if (store_write(image_store(), up->w, buf, size, err) < 0)
-		return -1;
-	up->size += size;
-	return 0;
-}
-
-/* The upload did not complete: drop the partial object, the image goes back to queued. */
-static void upload_abort(struct req *rq)
-{
-	struct upload *up = rq->stream_ctx;
-	struct err err = { 0 };
-	struct db *db;
-
-	if (up == NULL)
-		return;
-	if (up->w != NULL) {
-		store_abort(image_store(), up->w);
-		up->w = NULL;
-	}
-	if ((db = db_get(&err)) == NULL ||
-	    image_db_set_status(db, up->id, "saving", "queued", &err) < 0)
-		LOGM(LOG_WARN, rq->request_id, "image %s: %s", up->id, err.msg);
-}
-
-static void hex(const unsigned char *d, unsigned int n, char *out)
-{
-	for (unsigned int i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", d[i]);
-	out[2 * n] = '\0';
-}
-
-static int upload_finish(struct req *rq, struct err *err)
-{
-	struct upload *up = rq->stream_ctx;
-	unsigned char d[EVP_MAX_MD_SIZE];
-	char md5[33], sha[129];
-	unsigned int n;
-	struct db *db;
-	int moved;
-
-	BUG_ON(up == NULL);
-	if (!EVP_DigestFinal_ex(up->md5, d, &n) || n != 16)
-		return err_set(err, ERR_INTERNAL, "Cannot compute image checksums.");
-	hex(d, n, md5);
-	if (!EVP_DigestFinal_ex(up->sha512, d, &n) || n != 64)
-		return err_set(err, ERR_INTERNAL, "Cannot compute image checksums.");
-	hex(d, n, sha);
-	struct store_writer *w = up->w;
-	up->w = NULL;
-	if (store_commit(image_store(), w, err) < 0 || (db = db_get(err)) == NULL)
-		return -1;
-	moved = image_db_set_data(db, up->id, up->size, md5, sha, err);
-	if (moved <= 0) {
-		struct err serr = { 0 };
-		store_remove(image_store(), up->id, &serr);
-		if (moved == 0)
-			err_set(err, ERR_CONFLICT,
-				"Image %s could not be found after upload. The image may have "
-				"been deleted during the upload.", up->id);
-		return -1;
-	}
-	reply_empty(rq, 204);
-	return 0;
-}
-
-static const struct http_stream upload_stream = {
-	.begin = upload_begin,
-	.data = upload_data,
-	.abort = upload_abort,
-};
-
-static int image_download(struct req *rq, struct err *err)
-{
-	struct db *db = db_get(err);
-	const char *id = req_param(rq, "image_id");
-	json_auto_t *img = NULL;
-	uint64_t size;
-	int fd;
-
-	if (db == NULL || (img = find_visible(rq, db, id, err)) == NULL)
-		return -1;
-	if (str_eq(jsonx_str(img, "status"), "queued")) {
-		reply_empty(rq, 204);
-		return 0;
-	}
-	if (!str_eq(jsonx_str(img, "status"), "active"))
-		return err_set(err, ERR_FORBIDDEN, "The requested image is in status %s.",
-			       jsonx_str(img, "status"));
-	if (store_open_read(image_store(), id, &fd, &size, err) < 0)
-		return -1;
-	if (jsonx_str(img, "checksum") != NULL)
-		reply_header(rq, "Content-MD5", req_strdup(rq, jsonx_str(img, "checksum")));
-	reply_fd(rq, 200, "application/octet-stream", fd, 0, size);
-	return 0;
-}
-
 const struct route image_routes[] = {
 	{ HTTP_GET, "", versions_root, NULL },
 	{ HTTP_GET, "/versions", versions_list, NULL },
@@ -708,13 +535,13 @@ const struct route image_routes[] = {
 	{ HTTP_GET, "/v2/images/{image_id}", image_show, "image:get_image" },
 	{ HTTP_PATCH, "/v2/images/{image_id}", image_update, "image:modify_image" },
 	{ HTTP_DELETE, "/v2/images/{image_id}", image_delete, "image:delete_image" },
-	{ HTTP_PUT, "/v2/images/{image_id}/file", upload_finish, "image:upload_image" },
+	{ HTTP_PUT, "/v2/images/{image_id}/file", image_upload_finish, "image:upload_image" },
 	{ HTTP_GET, "/v2/images/{image_id}/file", image_download, "image:download_image" },
 	{ 0 },
 };
 
 const struct stream_route image_streams[] = {
-	{ HTTP_PUT, "/v2/images/{image_id}/file", &upload_stream },
+	{ HTTP_PUT, "/v2/images/{image_id}/file", &image_upload_stream },
 	{ 0 },
 };
 
