@@ -81,7 +81,7 @@ struct service {
 	const char *prefix; /* "/identity" */
 	const struct route *const *routes;     /* NULL-terminated list of route tables */
 	const struct policy *const *policies; /* NULL-terminated list of policy tables */
-	const struct stream_route *streams;   /* { 0 }-terminated, or NULL */
+	const struct stream_route *const *streams; /* NULL-terminated list of tables, or NULL */
 	/* Writes the service-shaped error body for 'err' into the reply. */
 	void (*render_error)(struct req *rq, const struct err *err);
 };

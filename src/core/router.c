@@ -175,9 +175,11 @@ static int find_route(struct req *rq, struct err *err)
 	}
 	rq->route = found;
 	match(rq, found->pattern, rq->subpath, true);
-	for (const struct stream_route *sr = svc->streams; sr && sr->pattern; sr++)
-		if (sr->method == found->method && strcmp(sr->pattern, found->pattern) == 0)
-			rq->stream = sr->stream;
+	for (int t = 0; svc->streams && svc->streams[t]; t++)
+		for (const struct stream_route *sr = svc->streams[t]; sr->pattern; sr++)
+			if (sr->method == found->method &&
+			    strcmp(sr->pattern, found->pattern) == 0)
+				rq->stream = sr->stream;
 	return 0;
 }
 

@@ -1,5 +1,5 @@
-/* /image (version discovery) and /v2/images: Glance's image metadata API, and the route
- * table of the service (the data handlers are in api_image_data.c). */
+/* /image (version discovery) and /v2/images: Glance's image metadata API, and the
+ * version routes. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -535,15 +535,9 @@ const struct route image_routes[] = {
 	{ HTTP_GET, "/v2/images/{image_id}", image_show, "image:get_image" },
 	{ HTTP_PATCH, "/v2/images/{image_id}", image_update, "image:modify_image" },
 	{ HTTP_DELETE, "/v2/images/{image_id}", image_delete, "image:delete_image" },
-	{ HTTP_PUT, "/v2/images/{image_id}/file", image_upload_finish, "image:upload_image" },
-	{ HTTP_GET, "/v2/images/{image_id}/file", image_download, "image:download_image" },
 	{ 0 },
 };
 
-const struct stream_route image_streams[] = {
-	{ HTTP_PUT, "/v2/images/{image_id}/file", &image_upload_stream },
-	{ 0 },
-};
 
 /* Glance's defaults: any project member works with its own images; who may see or change
  * one is decided per image (owner, visibility, admin), and publicizing needs admin. */
@@ -553,7 +547,5 @@ const struct policy image_policies[] = {
 	{ "image:get_image", POL_TOKEN },
 	{ "image:modify_image", POL_TOKEN },
 	{ "image:delete_image", POL_TOKEN },
-	{ "image:upload_image", POL_TOKEN },
-	{ "image:download_image", POL_TOKEN },
 	{ NULL, 0 },
 };

@@ -29,8 +29,14 @@ const struct db_migration image_migrations[] = {
 	{ 0 },
 };
 
-static const struct route *const routes[] = { image_routes, NULL };
-static const struct policy *const policies[] = { image_policies, NULL };
+static const struct route *const routes[] = { image_routes,	     image_data_routes,
+					       image_member_routes,  image_schema_routes,
+					       image_import_routes, NULL };
+static const struct policy *const policies[] = { image_policies, image_data_policies,
+						 image_member_policies,
+						 image_import_policies, NULL };
+static const struct stream_route *const streams[] = { image_data_streams,
+						      image_import_streams, NULL };
 
 static struct image_store *store;
 
@@ -85,7 +91,7 @@ static const struct service image_service = {
 	.prefix = "/image",
 	.routes = routes,
 	.policies = policies,
-	.streams = image_streams,
+	.streams = streams,
 	.render_error = render_error,
 };
 

@@ -4,6 +4,7 @@
 /* Shared inside src/image only. */
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <jansson.h>
 
@@ -14,9 +15,12 @@ struct image_store;
 struct db;
 struct err;
 
-extern const struct route image_routes[];
-extern const struct policy image_policies[];
-extern const struct stream_route image_streams[];
+/* Each api_*.c file has its routes, policies and streamed routes; image.c lists them. */
+extern const struct route image_routes[], image_data_routes[], image_member_routes[],
+	image_schema_routes[], image_import_routes[];
+extern const struct policy image_policies[], image_data_policies[], image_member_policies[],
+	image_import_policies[];
+extern const struct stream_route image_data_streams[], image_import_streams[];
 
 /* The store opened by image_init; borrowed. */
 struct image_store *image_store(void);
@@ -34,9 +38,17 @@ bool image_can_modify(struct req *rq, const json_t *img);
 /* Adds the links Glance shows (self, file, schema); returns 'img'. */
 json_t *image_body(json_t *img);
 
-/* api_image_data.c */
-extern const struct http_stream image_upload_stream;
-int image_upload_finish(struct req *rq, struct err *err);
-int image_download(struct req *rq, struct err *err);
+/* Ingest (image_ingest.c): bytes from any source into the store for image 'id', MD5 and
+ * SHA-512 over the same bytes. begin moves the image from status 'from' to saving (409 when
+ * it is not in 'from') and opens a store writer; data appends; finish commits the object
+ * and makes the image active with size and hashes; abort throws the partial object away
+ * and puts the image back to 'from'. finish and abort free the ingest (finish aborts it
+ * when it fails); abort is NULL-safe. */
+struct image_ingest;
+struct image_ingest *image_ingest_begin(struct db *db, const char *id, const char *from,
+					struct err *err);
+int image_ingest_data(struct image_ingest *in, const void *buf, size_t size, struct err *err);
+int image_ingest_finish(struct image_ingest *in, struct err *err);
+void image_ingest_abort(struct image_ingest *in);
 
 #endif

@@ -110,10 +110,11 @@ static const struct stream_route streams[] = {
 	{ 0 },
 };
 static const struct route *const tables[] = { routes, up_routes, NULL };
+static const struct stream_route *const stables[] = { streams, NULL };
 static const struct policy *const ptables[] = { policies, NULL };
 static const struct service svc = {
 	.name = "test", .prefix = "/svc", .routes = tables, .policies = ptables,
-	.streams = streams,
+	.streams = stables,
 };
 
 static int setup(void **state)
