@@ -1,6 +1,9 @@
 /* libFuzzer target: the request path. Each input is  <method byte> <path> '\n' <token>
  * '\n' <body>  and goes through the router, authentication (token decoding), policy,
- * JSON parsing and validation of the real identity service on a real SQLite database. */
+ * JSON parsing and validation of the real identity and image services on a real SQLite
+ * database and image store. The token "admin" or "demo" stands for a valid project-scoped
+ * token of that user (issued at start), so that inputs reach past authentication; a
+ * streamed route (image data) gets its body in two chunks as from the network. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,15 +18,18 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "identity/identity.h"
+#include "image/image.h"
 
 static const char *fuzz_token;
+static char *admin_token, *demo_token;
 
 static const char *fuzz_header(struct req *rq, const char *name)
 {
-	(void)rq;
-	return strcmp(name, "X-Auth-Token") == 0 || strcmp(name, "X-Subject-Token") == 0
-		       ? fuzz_token
-		       : NULL;
+	if (strcmp(name, "X-Auth-Token") == 0 || strcmp(name, "X-Subject-Token") == 0)
+		return fuzz_token;
+	if (strcmp(name, "Content-Type") == 0 && rq->method == HTTP_PATCH)
+		return "application/openstack-images-v2.1-json-patch";
+	return NULL;
 }
 
 static const char *no_query(struct req *rq, const char *name)
@@ -31,6 +37,34 @@ static const char *no_query(struct req *rq, const char *name)
 	(void)rq;
 	(void)name;
 	return NULL;
+}
+
+/* A project-scoped token for 'user' (password 'pw', project of the same name). */
+static char *issue_token(const char *user, const char *pw)
+{
+	struct req *rq = req_new(HTTP_POST, "/identity/v3/auth/tokens");
+	char *tok = NULL;
+
+	rq->method_name = "POST";
+	rq->test_header = fuzz_header;
+	rq->test_query = no_query;
+	fuzz_token = NULL;
+	rq->body = xasprintf("{\"auth\":{\"identity\":{\"methods\":[\"password\"],"
+			     "\"password\":{\"user\":{\"name\":\"%s\",\"domain\":{\"id\":"
+			     "\"default\"},\"password\":\"%s\"}}},\"scope\":{\"project\":{"
+			     "\"name\":\"%s\",\"domain\":{\"id\":\"default\"}}}}}",
+			     user, pw, user);
+	rq->body_size = strlen(rq->body);
+	http_dispatch(rq);
+	for (int i = 0; i < rq->nheaders; i++)
+		if (strcmp(rq->headers[i].name, "X-Subject-Token") == 0)
+			tok = xstrdup(rq->headers[i].value);
+	if (tok == NULL) {
+		fprintf(stderr, "fuzz init: no token for %s (%d)\n", user, rq->status);
+		abort();
+	}
+	req_free(rq);
+	return tok;
 }
 
 static void init(void)
@@ -47,11 +81,38 @@ static void init(void)
 	conf_finish();
 	log_init(LOG_ERROR, NULL);
 	if (db_init(conf.db_connection, &err) < 0 || db_migrate(ident_migrations, &err) < 0 ||
-	    ident_init(&err) < 0 || ident_bootstrap("adminpw", "demopw", &err) < 0) {
+	    ident_init(&err) < 0 || ident_bootstrap("adminpw", "demopw", &err) < 0 ||
+	    image_init(&err) < 0) {
 		fprintf(stderr, "fuzz init: %s\n", err.msg);
 		abort();
 	}
 	health_register();
+	admin_token = issue_token("admin", "adminpw");
+	demo_token = issue_token("demo", "demopw");
+}
+
+/* The streamed routes as the server drives them: begin, the body in two chunks, then the
+ * handler; a failure anywhere has already set the reply. */
+static void dispatch(struct req *rq, const char *body, size_t size)
+{
+	if (!http_begin(rq)) {
+		if (size > 0) {
+			rq->body = xmalloc(size + 1);
+			memcpy(rq->body, body, size);
+			rq->body[size] = '\0';
+			rq->body_size = size;
+		}
+		http_dispatch(rq);
+		return;
+	}
+	if (rq->status != 0)
+		return;
+	size_t half = size / 2;
+	if (half > 0 && http_stream_data(rq, body, half) < 0)
+		return;
+	if (size > half && http_stream_data(rq, body + half, size - half) < 0)
+		return;
+	http_dispatch(rq);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -83,12 +144,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rq->method_name = "FUZZ";
 	rq->test_header = fuzz_header;
 	rq->test_query = no_query;
-	fuzz_token = *token ? token : NULL;
-	if (body != NULL && *body) {
-		rq->body = xstrdup(body);
-		rq->body_size = strlen(body);
-	}
-	http_dispatch(rq);
+	fuzz_token = strcmp(token, "admin") == 0  ? admin_token
+		     : strcmp(token, "demo") == 0 ? demo_token
+		     : *token			  ? token
+						  : NULL;
+	dispatch(rq, body ? body : "", body ? strlen(body) : 0);
+	http_stream_abort(rq); /* as the server does when the connection ends */
 	if (rq->status < 200 || rq->status > 599)
 		abort();
 	req_free(rq);
