@@ -17,10 +17,10 @@
 #include "image/images_db.h"
 #include "image/store.h"
 
-static const char *const disk_formats[] = { "ami", "ari",  "aki",   "vhd", "vhdx", "vmdk",
-					    "raw", "qcow2", "vdi", "iso", "ploop", NULL };
-static const char *const container_formats[] = { "ami", "ari", "aki", "bare", "ovf",
-						 "ova", "docker", "compressed", NULL };
+const char *const image_disk_formats[] = { "ami", "ari",  "aki",   "vhd", "vhdx", "vmdk",
+					  "raw", "qcow2", "vdi", "iso", "ploop", NULL };
+const char *const image_container_formats[] = { "ami", "ari", "aki", "bare", "ovf",
+					       "ova", "docker", "compressed", NULL };
 static const char *const visibilities[] = { "public", "private", "shared", "community",
 					    NULL };
 /* Set by the service, never by a client. */
@@ -91,10 +91,10 @@ static int validate(json_t *img, struct err *err)
 				return schema_error(err, "'name' must be a string of at most 255 "
 							 "characters");
 		} else if (strcmp(key, "disk_format") == 0) {
-			if (check_enum(v, key, disk_formats, true, err) < 0)
+			if (check_enum(v, key, image_disk_formats, true, err) < 0)
 				return -1;
 		} else if (strcmp(key, "container_format") == 0) {
-			if (check_enum(v, key, container_formats, true, err) < 0)
+			if (check_enum(v, key, image_container_formats, true, err) < 0)
 				return -1;
 		} else if (strcmp(key, "visibility") == 0) {
 			if (check_enum(v, key, visibilities, false, err) < 0)

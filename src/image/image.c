@@ -33,7 +33,7 @@ static const struct route *const routes[] = { image_routes,	     image_data_rout
 					       image_member_routes,  image_schema_routes,
 					       image_import_routes, NULL };
 static const struct policy *const policies[] = { image_policies, image_data_policies,
-						 image_member_policies,
+						 image_member_policies, image_schema_policies,
 						 image_import_policies, NULL };
 static const struct stream_route *const streams[] = { image_data_streams,
 						      image_import_streams, NULL };

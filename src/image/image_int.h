@@ -19,7 +19,7 @@ struct err;
 extern const struct route image_routes[], image_data_routes[], image_member_routes[],
 	image_schema_routes[], image_import_routes[];
 extern const struct policy image_policies[], image_data_policies[], image_member_policies[],
-	image_import_policies[];
+	image_schema_policies[], image_import_policies[];
 extern const struct stream_route image_data_streams[], image_import_streams[];
 
 /* The store opened by image_init; borrowed. */
@@ -27,6 +27,10 @@ struct image_store *image_store(void);
 
 /* True when the caller holds the admin role. */
 bool image_is_admin(const struct req *rq);
+
+/* The disk and container formats an image may declare (NULL-terminated); the image
+ * schema publishes the same lists. */
+extern const char *const image_disk_formats[], *const image_container_formats[];
 
 /* True when 's' is one of the NULL-terminated 'list'. */
 bool image_in_list(const char *const *list, const char *s);
