@@ -3,7 +3,7 @@
 
   tests/image/test_boot.py [IMAGEDIR]      (default build/images)
 
-Four boots, each a user-mode (slirp) NIC in restrict=on mode, so no packet leaves QEMU:
+Five boots, each a user-mode (slirp) NIC in restrict=on mode, so no packet leaves QEMU:
   disk-openstack  ciel-test.qcow2 from its MBR/syslinux; a metadata service at
                   169.254.169.254 (tests/image/metadata_stub.py through guestfwd) with the
                   OpenStack paths; HTTP port 80 forwarded to 127.0.0.1; ACPI power-off
@@ -11,6 +11,9 @@ Four boots, each a user-mode (slirp) NIC in restrict=on mode, so no packet leave
                   drive labelled config-2 and no metadata service
   kernel-iso      the same with an iso9660 config drive on an IDE cdrom (nova's default)
   raw-ec2         ciel-test.raw with a metadata service that has only the EC2 paths
+  kernel-ssh      kernel + initrd, OpenStack metadata carrying a key made with ssh-keygen;
+                  port 22 forwarded: ssh root@ with it runs hostname, another key is refused
+Every boot must also print an ed25519 SSH host key and "sshd :22".
 Prints one PASS/FAIL line per check, the boot times, and "N passed, N failed"."""
 import os
 import re
@@ -57,14 +60,51 @@ def write(path, text):
         f.write(text)
 
 
-def openstack_tree(root, hostname, with_key=True):
+def openstack_tree(root, hostname, key=KEY):
     md = ('{"uuid": "6f1c0a52-9e5b-4c1e-8a55-0c1e1e57c1e1", "name": "vm", '
           '"hostname": "%s.novalocal", "launch_index": 0, "availability_zone": "nova"' % hostname)
-    if with_key:
-        md += ', "public_keys": {"k1": "%s\\n"}, "keys": [{"name": "k1", "type": "ssh", "data": "%s\\n"}]' % (KEY, KEY)
+    if key:
+        md += ', "public_keys": {"k1": "%s\\n"}, "keys": [{"name": "k1", "type": "ssh", "data": "%s\\n"}]' % (key, key)
     write(os.path.join(root, "openstack/latest/meta_data.json"), md + "}\n")
     write(os.path.join(root, "openstack/latest/user_data"),
           "#!/bin/sh\necho ciel-userdata-ran $(hostname) keys=$(wc -l </root/.ssh/authorized_keys)\n")
+
+
+def slirp(md=None, fwd=()):
+    """-nic args: slirp in restrict=on mode; with md, metadata_stub.py serving directory md at
+    169.254.169.254:80; fwd lists (host port on 127.0.0.1, guest port) pairs."""
+    nic = "user,restrict=on,model=virtio-net-pci"
+    if md:
+        nic += (",net=169.254.169.0/24,guestfwd=tcp:169.254.169.254:80-cmd:%s %s %s"
+                % (sys.executable, os.path.join(HERE, "metadata_stub.py"), md))
+    for host, guest in fwd:
+        nic += ",hostfwd=tcp:127.0.0.1:%d-:%d" % (host, guest)
+    return ["-nic", nic]
+
+
+def disk(name, fmt):
+    return ["-drive", "file=%s,if=virtio,snapshot=on,format=%s" % (os.path.join(IMG, name), fmt)]
+
+
+def kernel():
+    return ["-kernel", os.path.join(IMG, "ciel-test.vmlinuz"),
+            "-initrd", os.path.join(IMG, "ciel-test.initrd"), "-append", "console=ttyS0,115200n8"]
+
+
+def vfat_drive(tree, img):
+    """A raw vfat image labelled config-2 holding tree/openstack."""
+    subprocess.run(["truncate", "-s", "4M", img], check=True)
+    subprocess.run(["mkfs.vfat", "-n", "config-2", img], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    subprocess.run(["mcopy", "-s", "-i", img, os.path.join(tree, "openstack"), "::/"], check=True,
+                   env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
+    return ["-drive", "file=%s,if=virtio,format=raw,readonly=on" % img]
+
+
+def iso_drive(tree, iso):
+    """An iso9660 image labelled config-2 on an IDE cdrom (nova's default config drive)."""
+    subprocess.run(["genisoimage", "-quiet", "-o", iso, "-V", "config-2", "-r", "-J", tree], check=True)
+    return ["-drive", "file=%s,media=cdrom,if=ide,format=raw,readonly=on" % iso]
 
 
 class Guest:
@@ -116,20 +156,83 @@ class Guest:
         return self.proc.stdout.read().decode("utf-8", "replace")
 
 
-def markers(g, name, expect):
-    """Checks the console for boot, dhcp, the expected lines and ready; returns ready time."""
-    m, t = g.wait_for(r"^ciel-guest: ready", TIMEOUT)
-    con = g.console()
-    ok = check("%s: ready within %ds" % (name, TIMEOUT), m is not None,
-               "\n--- console tail ---\n%s\n---" % con[-3000:])
-    check("%s: boot marker" % name, "ciel-guest: boot" in con)
-    check("%s: dhcp marker" % name, re.search(r"^ciel-guest: dhcp \d+\.\d+\.\d+\.\d+/\d+", con, re.M) is not None)
-    for pat in expect:
-        check("%s: /%s/" % (name, pat), re.search(pat, con, re.M) is not None)
-    if ok:
-        print("  %s: ciel-guest: ready %.1f s after QEMU started (guest uptime %s)"
-              % (name, t, re.search(r"ready (\S+)", con).group(1)))
-    return t if ok else None
+def boot(work, name, args, expect, then=None):
+    """Boots one case: waits for "ready", checks the markers every boot prints and the
+    patterns in expect, runs then(guest, console) while the guest is up, stops it."""
+    g = Guest(name, args, work)
+    try:
+        m, t = g.wait_for(r"^ciel-guest: ready", TIMEOUT)
+        con = g.console()
+        ok = check("%s: ready within %ds" % (name, TIMEOUT), m is not None,
+                   "\n--- console tail ---\n%s\n---" % con[-3000:])
+        check("%s: boot marker" % name, "ciel-guest: boot" in con)
+        check("%s: dhcp marker" % name,
+              re.search(r"^ciel-guest: dhcp \d+\.\d+\.\d+\.\d+/\d+", con, re.M) is not None)
+        for pat in [r"^ciel-guest: ssh-host-key ed25519 SHA256:\S+$", r"^ciel-guest: sshd :22$"] + expect:
+            check("%s: /%s/" % (name, pat), re.search(pat, con, re.M) is not None)
+        if ok:
+            print("  %s: ciel-guest: ready %.1f s after QEMU started (guest uptime %s)"
+                  % (name, t, re.search(r"ready (\S+)", con).group(1)))
+            if then:
+                then(g, con)
+    finally:
+        g.stop()
+
+
+def http_and_poweroff(port, hostname):
+    def then(g, con):
+        body = ""
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%d/" % port, timeout=10) as r:
+                body = r.read().decode().strip()
+        except Exception as e:
+            body = repr(e)
+        check("%s: HTTP :80 serves the hostname" % g.name, body == hostname, body)
+        g.monitor("system_powerdown")
+        try:
+            g.proc.wait(30)
+            check("%s: ACPI power button powers off" % g.name, True)
+        except subprocess.TimeoutExpired:
+            check("%s: ACPI power button powers off" % g.name, False, "(still running after 30 s)")
+    return then
+
+
+def keygen(path):
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "ciel-image-test", "-f", path],
+                   check=True)
+    with open(path + ".pub") as f:
+        return f.read().strip()
+
+
+def ssh_login(work, port, good, wrong, hostname):
+    """Logs in as root with the injected key (runs hostname), and with a key the guest was
+    not given (refused; the only method offered is publickey)."""
+    known = os.path.join(work, "known_hosts")
+
+    def ssh(key, *cmd):
+        try:
+            r = subprocess.run(["ssh", "-F", "/dev/null", "-i", key, "-p", str(port),
+                                "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+                                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=" + known,
+                                "-o", "ConnectTimeout=30", "root@127.0.0.1"] + list(cmd),
+                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=90)
+            return r.returncode, r.stdout.strip(), r.stderr.strip()
+        except subprocess.TimeoutExpired:
+            return None, "", "(timed out)"
+
+    def then(g, con):
+        rc, out, err = ssh(good, "hostname")
+        check("%s: ssh root@ with the injected key runs hostname" % g.name, rc == 0 and out == hostname,
+              "rc=%s out=%r err=%r" % (rc, out, err))
+        fp = subprocess.run(["ssh-keygen", "-l", "-f", known], capture_output=True, text=True).stdout.split()
+        check("%s: the host key is one the guest made at boot" % g.name,
+              len(fp) > 1 and re.search(r"^ciel-guest: ssh-host-key \S+ %s$" % re.escape(fp[1]), con, re.M),
+              "client saw %r" % fp)
+        rc, out, err = ssh(wrong, "hostname")
+        check("%s: another key is refused, publickey is the only method" % g.name,
+              rc == 255 and out == "" and "Permission denied (publickey)" in err,
+              "rc=%s out=%r err=%r" % (rc, out, err))
+    return then
 
 
 def main():
@@ -138,86 +241,37 @@ def main():
             check("image %s present" % f, False, "(run tools/mkimage)")
             return
     work = tempfile.mkdtemp(prefix="ciel-image-test-")
-    stub = [sys.executable, os.path.join(HERE, "metadata_stub.py")]
-    times = {}
     try:
         # 1. Disk boot (MBR + syslinux), OpenStack metadata service, HTTP, ACPI power-off.
         md = os.path.join(work, "md-openstack")
         openstack_tree(md, "ciel-disk-host")
         port = free_port()
-        nic = ("user,restrict=on,model=virtio-net-pci,net=169.254.169.0/24,"
-               "guestfwd=tcp:169.254.169.254:80-cmd:%s %s,hostfwd=tcp:127.0.0.1:%d-:80"
-               % (" ".join(stub), md, port))
-        g = Guest("disk-openstack", ["-drive", "file=%s,if=virtio,snapshot=on,format=qcow2"
-                                     % os.path.join(IMG, "ciel-test.qcow2"), "-nic", nic], work)
-        try:
-            times["disk-openstack"] = markers(g, "disk-openstack", [
-                r"^ciel-guest: metadata ok openstack uuid=6f1c0a52",
-                r"^ciel-guest: hostname ciel-disk-host$",
-                r"^ciel-guest: ssh-keys 1$",
-                r"^ciel-userdata-ran ciel-disk-host keys=1",
-                r"^ciel-guest: user-data exit 0",
-                r"^ciel-guest: http :80"])
-            body = ""
-            try:
-                with urllib.request.urlopen("http://127.0.0.1:%d/" % port, timeout=10) as r:
-                    body = r.read().decode().strip()
-            except Exception as e:
-                body = repr(e)
-            check("disk-openstack: HTTP :80 serves the hostname", body == "ciel-disk-host", body)
-            g.monitor("system_powerdown")
-            try:
-                g.proc.wait(30)
-                check("disk-openstack: ACPI power button powers off", True)
-            except subprocess.TimeoutExpired:
-                check("disk-openstack: ACPI power button powers off", False, "(still running after 30 s)")
-        finally:
-            g.stop()
+        boot(work, "disk-openstack", disk("ciel-test.qcow2", "qcow2") + slirp(md, [(port, 80)]), [
+            r"^ciel-guest: metadata ok openstack uuid=6f1c0a52",
+            r"^ciel-guest: hostname ciel-disk-host$",
+            r"^ciel-guest: ssh-keys 1$",
+            r"^ciel-userdata-ran ciel-disk-host keys=1",
+            r"^ciel-guest: user-data exit 0",
+            r"^ciel-guest: http :80"], http_and_poweroff(port, "ciel-disk-host"))
 
         # 2. Kernel + ramdisk boot with a vfat config drive (label config-2), no metadata service.
         cd = os.path.join(work, "cfg")
         openstack_tree(cd, "ciel-cfgdrive-host")
-        cdimg = os.path.join(work, "config-2.img")
-        subprocess.run(["truncate", "-s", "4M", cdimg], check=True)
-        subprocess.run(["mkfs.vfat", "-n", "config-2", cdimg], check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
-        subprocess.run(["mcopy", "-s", "-i", cdimg, os.path.join(cd, "openstack"), "::/"], check=True,
-                       env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
-        g = Guest("kernel-cfgdrive", [
-            "-kernel", os.path.join(IMG, "ciel-test.vmlinuz"),
-            "-initrd", os.path.join(IMG, "ciel-test.initrd"),
-            "-append", "console=ttyS0,115200n8",
-            "-drive", "file=%s,if=virtio,format=raw,readonly=on" % cdimg,
-            "-nic", "user,restrict=on,model=virtio-net-pci"], work)
-        try:
-            times["kernel-cfgdrive"] = markers(g, "kernel-cfgdrive", [
-                r"^ciel-guest: config-drive /dev/vda",
-                r"^ciel-guest: metadata ok config-drive",
-                r"^ciel-guest: hostname ciel-cfgdrive-host$",
-                r"^ciel-guest: ssh-keys 1$",
-                r"^ciel-userdata-ran ciel-cfgdrive-host keys=1"])
-        finally:
-            g.stop()
+        boot(work, "kernel-cfgdrive", kernel() + vfat_drive(cd, os.path.join(work, "config-2.img")) + slirp(), [
+            r"^ciel-guest: config-drive /dev/vda",
+            r"^ciel-guest: metadata ok config-drive",
+            r"^ciel-guest: hostname ciel-cfgdrive-host$",
+            r"^ciel-guest: ssh-keys 1$",
+            r"^ciel-userdata-ran ciel-cfgdrive-host keys=1"])
 
         # 3. Kernel + ramdisk with an iso9660 config drive on an IDE cdrom (nova's default).
         cd = os.path.join(work, "iso")
         openstack_tree(cd, "ciel-iso-host")
-        iso = os.path.join(work, "config-2.iso")
-        subprocess.run(["genisoimage", "-quiet", "-o", iso, "-V", "config-2", "-r", "-J", cd], check=True)
-        g = Guest("kernel-iso", [
-            "-kernel", os.path.join(IMG, "ciel-test.vmlinuz"),
-            "-initrd", os.path.join(IMG, "ciel-test.initrd"),
-            "-append", "console=ttyS0,115200n8",
-            "-drive", "file=%s,media=cdrom,if=ide,format=raw,readonly=on" % iso,
-            "-nic", "user,restrict=on,model=virtio-net-pci"], work)
-        try:
-            times["kernel-iso"] = markers(g, "kernel-iso", [
-                r"^ciel-guest: config-drive /dev/sr0",
-                r"^ciel-guest: metadata ok config-drive",
-                r"^ciel-guest: hostname ciel-iso-host$",
-                r"^ciel-userdata-ran ciel-iso-host keys=1"])
-        finally:
-            g.stop()
+        boot(work, "kernel-iso", kernel() + iso_drive(cd, os.path.join(work, "config-2.iso")) + slirp(), [
+            r"^ciel-guest: config-drive /dev/sr0",
+            r"^ciel-guest: metadata ok config-drive",
+            r"^ciel-guest: hostname ciel-iso-host$",
+            r"^ciel-userdata-ran ciel-iso-host keys=1"])
 
         # 4. Raw disk, a metadata service with only the EC2 paths.
         md = os.path.join(work, "md-ec2")
@@ -225,19 +279,24 @@ def main():
         write(os.path.join(md, "latest/meta-data/hostname"), "ciel-ec2-host.novalocal")
         write(os.path.join(md, "latest/meta-data/public-keys/0/openssh-key"), KEY + "\n")
         write(os.path.join(md, "latest/user-data"), "#!/bin/sh\necho ciel-userdata-ran $(hostname) ec2\n")
-        nic = ("user,restrict=on,model=virtio-net-pci,net=169.254.169.0/24,"
-               "guestfwd=tcp:169.254.169.254:80-cmd:%s %s" % (" ".join(stub), md))
-        g = Guest("raw-ec2", ["-drive", "file=%s,if=virtio,snapshot=on,format=raw"
-                              % os.path.join(IMG, "ciel-test.raw"), "-nic", nic], work)
-        try:
-            times["raw-ec2"] = markers(g, "raw-ec2", [
-                r"^ciel-guest: config-drive none",
-                r"^ciel-guest: metadata ok ec2 instance-id=i-0000002a",
-                r"^ciel-guest: hostname ciel-ec2-host$",
-                r"^ciel-guest: ssh-keys 1$",
-                r"^ciel-userdata-ran ciel-ec2-host ec2"])
-        finally:
-            g.stop()
+        boot(work, "raw-ec2", disk("ciel-test.raw", "raw") + slirp(md), [
+            r"^ciel-guest: config-drive none",
+            r"^ciel-guest: metadata ok ec2 instance-id=i-0000002a",
+            r"^ciel-guest: hostname ciel-ec2-host$",
+            r"^ciel-guest: ssh-keys 1$",
+            r"^ciel-userdata-ran ciel-ec2-host ec2"])
+
+        # 5. Kernel + ramdisk, OpenStack metadata service with a key made here, SSH forwarded.
+        good, wrong = os.path.join(work, "id_good"), os.path.join(work, "id_wrong")
+        pub = keygen(good)
+        keygen(wrong)
+        md = os.path.join(work, "md-ssh")
+        openstack_tree(md, "ciel-ssh-host", pub)
+        port = free_port()
+        boot(work, "kernel-ssh", kernel() + slirp(md, [(port, 22)]), [
+            r"^ciel-guest: metadata ok openstack",
+            r"^ciel-guest: hostname ciel-ssh-host$",
+            r"^ciel-guest: ssh-keys 1$"], ssh_login(work, port, good, wrong, "ciel-ssh-host"))
     finally:
         if failed:
             print("consoles kept in %s" % work)
