@@ -2,15 +2,19 @@
 """Runs Tempest (Debian's package) against a throwaway `ciel up`.
 
     tools/tempest_run.py [--ciel BIN] [--include-list FILE]... [--regex RE]... [--csv OUT]
+                         [--image-import auto|on|off]
 
 Starts ciel on a free loopback port with a temporary state directory, writes a tempest
 workspace and tempest.conf for it, runs the selected tests, and prints one line per test
 and the totals. --csv writes "test_id,status" rows (status: success, fail, skip).
+Identity and image (Glance v2) are available to Tempest; image import is enabled when
+ciel advertises the glance-direct method (or as --image-import says).
 Exit status: 0 when no selected test failed.
 """
 import argparse
 import csv
 import io
+import json
 import os
 import pathlib
 import re
@@ -65,7 +69,23 @@ def admin_password(state):
     return re.search(r"^admin_password = (.*)$", text, re.M).group(1)
 
 
-def tempest_conf(url, password):
+# the formats ciel's image service accepts; Tempest creates images with the first of each
+CONTAINER_FORMATS = "bare,ami,ari,aki,ovf,ova,docker,compressed"
+DISK_FORMATS = "raw,qcow2,ami,ari,aki,vhd,vhdx,vmdk,vdi,iso,ploop"
+
+
+def image_import_methods(root):
+    """The import methods ciel's image service advertises (GET /image/v2/info/import), or
+    an empty list when it does not answer that route."""
+    try:
+        with urllib.request.urlopen(root + "/image/v2/info/import", timeout=5) as r:
+            body = json.load(r)
+        return list(body.get("import-methods", {}).get("value", []))
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
+def tempest_conf(url, password, import_image):
     return f"""[DEFAULT]
 log_file = tempest.log
 
@@ -102,16 +122,83 @@ forbid_global_implied_dsr = true
 
 [service_available]
 nova = false
-glance = false
+glance = true
 cinder = false
 swift = false
 neutron = false
 horizon = false
 heat = false
 
+[image]
+region = RegionOne
+endpoint_type = public
+container_formats = {CONTAINER_FORMATS}
+disk_formats = {DISK_FORMATS}
+build_timeout = 60
+image_caching_enabled = false
+
 [image-feature-enabled]
 api_v1 = false
+api_v2 = true
+import_image = {"true" if import_image else "false"}
+os_glance_reserved = true
+manage_locations = false
 """
+
+
+REQUEST_LINE = re.compile(r"Request \((\w+):(\w+)\): ([45]\d\d) (\w+) (\S+)")
+
+
+def failure_texts(subunit_bytes):
+    """test id (no [tags]) -> (traceback text, last request answered 4xx/5xx or None), for
+    the tests and class fixtures that failed (the request from the test's captured log)."""
+    import subunit
+    import testtools
+    texts = {}
+
+    def on_test(t):
+        if t["status"] in ("fail", "uxsuccess"):
+            tb = t["details"].get("traceback")
+            log = t["details"].get("pythonlogging:''")
+            bad = None
+            for m in REQUEST_LINE.finditer(log.as_text() if log else ""):
+                url = re.sub(r"^https?://[^/]+", "", m.group(5))
+                bad = f"{m.group(3)} {m.group(4)} {url}"
+            texts[re.sub(r"\[.*\]$", "", t["id"])] = (tb.as_text() if tb else "", bad)
+
+    result = testtools.StreamToDict(on_test)
+    stream = subunit.ByteStreamToStreamResult(io.BytesIO(subunit_bytes),
+                                              non_subunit_name="stdout")
+    result.startTestRun()
+    stream.run(result)
+    result.stopTestRun()
+    return texts
+
+
+def write_details(path, subunit_bytes, results):
+    """One paragraph per test that did not pass: its status, the last request answered
+    with 4xx/5xx in that test, and the last lines of the exception."""
+    try:
+        texts = failure_texts(subunit_bytes)
+    except ImportError:
+        texts = {}
+    with open(path, "w") as out:
+        for key in sorted(k for k in texts if k.startswith(("setUpClass", "tearDownClass"))):
+            lines = [x for x in texts[key][0].strip().splitlines() if x.strip()]
+            out.write(f"{key}: fail\n  " + "\n  ".join(lines[-3:]) + "\n\n")
+        for tid, st in sorted(results.items()):
+            if st == "success":
+                continue
+            tb, bad = texts.get(tid, ("", None))
+            out.write(f"{tid}: {st}\n")
+            if bad:
+                out.write(f"  last error reply: {bad}\n")
+            lines = [x for x in tb.strip().splitlines() if x.strip()]
+            # the exception: from the last line that is not indented (traceback frames are)
+            start = max([i for i, x in enumerate(lines) if not x.startswith(" ")] or [0])
+            for x in lines[max(start, len(lines) - 4):]:
+                out.write(f"  {x[:400]}\n")
+            out.write("\n")
 
 
 def main():
@@ -120,7 +207,12 @@ def main():
     ap.add_argument("--include-list", action="append", default=[])
     ap.add_argument("--regex", action="append", default=[])
     ap.add_argument("--csv")
+    ap.add_argument("--details", help="write, for each test not passing, its last request "
+                    "answered with a 4xx/5xx and the exception's last lines")
     ap.add_argument("--concurrency", default="2")
+    ap.add_argument("--image-import", choices=("auto", "on", "off"), default="auto",
+                    help="[image-feature-enabled] import_image: auto = on when the image "
+                         "service advertises glance-direct")
     ap.add_argument("--ciel-conf", default="[security_compliance]\n"
                     "lockout_failure_attempts = 2\nlockout_duration = 5\n"
                     "unique_last_password_count = 2\nminimum_password_age = 0\n")
@@ -138,8 +230,15 @@ def main():
         tenv = dict(os.environ, HOME=work)
         subprocess.run(["/usr/bin/tempest", "init", ws], check=True, env=tenv,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        methods = image_import_methods(url.rsplit("/identity/", 1)[0])
+        if args.image_import == "auto":
+            import_image = "glance-direct" in methods
+        else:
+            import_image = args.image_import == "on"
+        print(f"image import methods advertised: {', '.join(methods) or 'none'}; "
+              f"[image-feature-enabled] import_image = {str(import_image).lower()}")
         with open(os.path.join(ws, "etc", "tempest.conf"), "w") as f:
-            f.write(tempest_conf(url, admin_password(state)))
+            f.write(tempest_conf(url, admin_password(state), import_image))
         cmd = ["/usr/bin/tempest", "run", "--concurrency", args.concurrency]
         lists = []
         for i, lst in enumerate(args.include_list):
@@ -169,12 +268,23 @@ def main():
         rows = subprocess.run(["/usr/bin/subunit2csv", "--no-passthrough"], input=sub.stdout,
                               capture_output=True).stdout.decode()
         seen = {}
+        fixtures = {}  # class -> status of its setUpClass; tearDownClass failures listed
         for row in csv.DictReader(io.StringIO(rows)):
-            tid = re.sub(r"\[.*\]$", "", row["test"])
-            seen[tid] = {"success": "success", "skip": "skip"}.get(row["status"], "fail")
-        # every selected test counts: one that never reported (its class failed to set up)
-        # is a failure
-        results = {t: seen.get(t, "fail") for t in selected}
+            st = {"success": "success", "skip": "skip"}.get(row["status"], "fail")
+            m = re.match(r"(setUpClass|tearDownClass) \((.*)\)$", row["test"])
+            if m:
+                if m.group(1) == "setUpClass":
+                    fixtures[m.group(2)] = st
+                elif st == "fail":
+                    print(f"tearDownClass failed: {m.group(2)} (its tests keep their results)")
+                continue
+            seen[re.sub(r"\[.*\]$", "", row["test"])] = st
+        # every selected test counts: one that never reported takes the status of its
+        # class's setUpClass (skipped when the class skipped itself); otherwise it failed
+        results = {t: seen.get(t, fixtures.get(t.rsplit(".", 1)[0], "fail"))
+                   for t in selected}
+        if args.details:
+            write_details(args.details, sub.stdout, results)
         if args.csv:
             with open(args.csv, "w") as f:
                 for tid in sorted(results):
