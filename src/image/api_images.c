@@ -15,6 +15,7 @@
 #include "core/util.h"
 #include "image/image_int.h"
 #include "image/images_db.h"
+#include "image/staging.h"
 #include "image/store.h"
 
 const char *const image_disk_formats[] = { "ami", "ari",  "aki",   "vhd", "vhdx", "vmdk",
@@ -263,6 +264,7 @@ static int images_create(struct req *rq, struct err *err)
 	reply_header(rq, "Location",
 		     req_printf(rq, "%s/image/v2/images/%s", conf.public_url,
 				jsonx_str(img, "id")));
+	reply_header(rq, "OpenStack-image-import-methods", image_import_methods_header);
 	reply_json(rq, 201, image_body(out));
 	return 0;
 }
@@ -518,7 +520,8 @@ static int image_delete(struct req *rq, struct err *err)
 	if (image_db_delete(db, id, err) < 0 || db_commit(db, err) < 0)
 		goto fail;
 	/* the row is gone: a store that fails here leaves an orphan object, not a lie */
-	if (store_remove(image_store(), id, &serr) < 0)
+	if (store_remove(image_store(), id, &serr) < 0 ||
+	    store_remove(image_staging_store(), id, &serr) < 0)
 		LOGM(LOG_WARN, rq->request_id, "image %s: %s", id, serr.msg);
 	reply_empty(rq, 204);
 	return 0;

@@ -9,6 +9,7 @@
 #include "core/util.h"
 #include "image/image.h"
 #include "image/image_int.h"
+#include "image/staging.h"
 #include "image/store.h"
 
 /* Times are BIGINT microseconds; 'props' is a JSON object of the custom (string)
@@ -104,7 +105,7 @@ int image_init(struct err *err)
 	dir = xasprintf("%s/images", conf.state_dir);
 	store = store_file_new(dir, err);
 	free(dir);
-	if (store == NULL)
+	if (store == NULL || image_staging_init(err) < 0)
 		return -1;
 	http_register(&image_service);
 	return 0;
@@ -112,6 +113,7 @@ int image_init(struct err *err)
 
 void image_shutdown(void)
 {
+	image_staging_shutdown(); /* the import worker writes to the store */
 	store_free(store);
 	store = NULL;
 }

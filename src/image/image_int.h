@@ -32,6 +32,10 @@ bool image_is_admin(const struct req *rq);
  * schema publishes the same lists. */
 extern const char *const image_disk_formats[], *const image_container_formats[];
 
+/* The enabled import methods, comma-separated, as the OpenStack-image-import-methods
+ * header of a created image announces them (api_image_import.c). */
+extern const char image_import_methods_header[];
+
 /* True when 's' is one of the NULL-terminated 'list'. */
 bool image_in_list(const char *const *list, const char *s);
 /* The image if the caller may see it, else NULL with a 404 as if it did not exist
