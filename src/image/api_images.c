@@ -15,6 +15,7 @@
 #include "core/util.h"
 #include "image/image_int.h"
 #include "image/images_db.h"
+#include "image/members_db.h"
 #include "image/staging.h"
 #include "image/store.h"
 
@@ -42,6 +43,8 @@ bool image_in_list(const char *const *list, const char *s)
 			return true;
 	return false;
 }
+
+#define IMAGE_TAG_QUOTA 128 /* Glance's image_tag_quota default */
 
 static int schema_error(struct err *err, const char *what)
 {
@@ -113,6 +116,11 @@ static int validate(json_t *img, struct err *err)
 			json_t *t;
 			if (!json_is_array(v))
 				return schema_error(err, "'tags' must be an array");
+			if (json_array_size(v) > IMAGE_TAG_QUOTA)
+				return err_set(err, ERR_TOO_LARGE,
+					       "The limit has been exceeded on the number of "
+					       "allowed image tags. Attempted: %zu, Maximum: %d",
+					       json_array_size(v), IMAGE_TAG_QUOTA);
 			json_array_foreach(v, i, t) {
 				if (!json_is_string(t) || json_string_length(t) == 0 ||
 				    jsonx_utf8_len(json_string_value(t)) > 255)
@@ -157,12 +165,26 @@ json_t *image_body(json_t *img)
 	return img;
 }
 
-static bool can_see(struct req *rq, const json_t *img)
+/* Glance's is_image_visible: admin, the owner, anyone for public and community images,
+ * and the members of a shared image whatever their answer. 1, 0 or -1. */
+static int can_see(struct req *rq, struct db *db, const json_t *img, struct err *err)
 {
-	const char *vis = jsonx_str(img, "visibility");
+	const char *vis = jsonx_str(img, "visibility"), *project = rq->auth->project_id;
+	json_t *m;
 
-	return image_is_admin(rq) || str_eq(jsonx_str(img, "owner"), rq->auth->project_id) ||
-	       str_eq(vis, "public") || str_eq(vis, "community");
+	if (image_is_admin(rq) || str_eq(jsonx_str(img, "owner"), project) ||
+	    str_eq(vis, "public") || str_eq(vis, "community"))
+		return 1;
+	if (!str_eq(vis, "shared") || project == NULL)
+		return 0;
+	if ((m = image_member_db_find(db, jsonx_str(img, "id"), project, err)) != NULL) {
+		json_decref(m);
+		return 1;
+	}
+	if (err->kind != ERR_NOT_FOUND)
+		return -1;
+	err_clear(err);
+	return 0;
 }
 
 bool image_can_modify(struct req *rq, const json_t *img)
@@ -173,10 +195,12 @@ bool image_can_modify(struct req *rq, const json_t *img)
 json_t *image_find_visible(struct req *rq, struct db *db, const char *id, struct err *err)
 {
 	json_t *img = image_db_find(db, id, err);
+	int rc;
 
-	if (img != NULL && !can_see(rq, img)) {
+	if (img != NULL && (rc = can_see(rq, db, img, err)) <= 0) {
 		json_decref(img);
-		err_set(err, ERR_NOT_FOUND, "No image found with ID %s", id);
+		if (rc == 0)
+			err_set(err, ERR_NOT_FOUND, "No image found with ID %s", id);
 		return NULL;
 	}
 	return img;
@@ -243,8 +267,9 @@ static int images_create(struct req *rq, struct err *err)
 		util_uuid(id);
 		json_object_set_new(img, "id", json_string(id));
 	}
+	/* Glance's default: shareable with members, seen by no one else until then */
 	if (json_object_get(img, "visibility") == NULL)
-		json_object_set_new(img, "visibility", json_string("private"));
+		json_object_set_new(img, "visibility", json_string("shared"));
 	if (json_object_get(img, "min_disk") == NULL)
 		json_object_set_new(img, "min_disk", json_integer(0));
 	if (json_object_get(img, "min_ram") == NULL)
@@ -306,6 +331,266 @@ static int add_query(void *ctx, const char *key, const char *val)
 	return 0;
 }
 
+/* ---- list filters, as Glance reads them ---- */
+
+/* Filters on a column: the query key, the column, how it compares. */
+enum filter_kind {
+	FK_OP,      /* "value", "eq:value" or "in:a,b,\"c,d\"" */
+	FK_EQ,      /* the value as it is */
+	FK_INT,     /* an integer, equal */
+	FK_MIN,     /* an integer, column >= */
+	FK_MAX,     /* an integer, column <= */
+	FK_TIME,    /* "[op:]ISO 8601" with op one of eq neq lt lte gt gte */
+};
+
+static const struct {
+	const char *key, *column;
+	enum filter_kind kind;
+} filter_cols[] = {
+	{ "name", "name", FK_OP },
+	{ "id", "id", FK_OP },
+	{ "status", "status", FK_OP },
+	{ "container_format", "container_format", FK_OP },
+	{ "disk_format", "disk_format", FK_OP },
+	{ "owner", "owner", FK_EQ },
+	{ "checksum", "checksum", FK_EQ },
+	{ "os_hash_value", "os_hash_value", FK_EQ },
+	{ "size", "size", FK_INT },
+	{ "virtual_size", "virtual_size", FK_INT },
+	{ "min_ram", "min_ram", FK_INT },
+	{ "min_disk", "min_disk", FK_INT },
+	{ "size_min", "size", FK_MIN },
+	{ "size_max", "size", FK_MAX },
+	{ "virtual_size_min", "virtual_size", FK_MIN },
+	{ "virtual_size_max", "virtual_size", FK_MAX },
+	{ "min_ram_min", "min_ram", FK_MIN },
+	{ "min_ram_max", "min_ram", FK_MAX },
+	{ "min_disk_min", "min_disk", FK_MIN },
+	{ "min_disk_max", "min_disk", FK_MAX },
+	{ "created_at", "created_at", FK_TIME },
+	{ "updated_at", "updated_at", FK_TIME },
+};
+
+/* Query keys that are not filters, or that images_list reads itself. */
+static const char *const not_filters[] = { "limit", "marker", "sort", "sort_key", "sort_dir",
+					   "visibility", "member_status", "deleted", NULL };
+
+static int too_many(struct err *err)
+{
+	return err_set(err, ERR_BAD_REQUEST, "Too many filters in one request.");
+}
+
+/* Splits "a,\"b,c\",d" into 'c' values (quotes keep commas; copies in the arena). */
+static int split_in(struct req *rq, const char *list, struct image_cond *c, int *budget,
+		    struct err *err)
+{
+	char *buf = req_strdup(rq, list), *o = buf, *start = buf;
+	bool quoted = false;
+
+	for (const char *p = list;; p++) {
+		if (*p == '"' && (p == list || p[-1] != '\\')) {
+			quoted = !quoted;
+			continue;
+		}
+		if (*p == '\0' || (*p == ',' && !quoted)) {
+			if (*p == '\0' && quoted)
+				return err_set(err, ERR_BAD_REQUEST,
+					       "Invalid filter value %s. The quote is not closed.",
+					       list);
+			*o++ = '\0';
+			if (c->nvalues == IMAGE_VALUES_MAX || --*budget < 0)
+				return too_many(err);
+			c->values[c->nvalues++] = start;
+			start = o;
+			if (*p == '\0')
+				return 0;
+			continue;
+		}
+		*o++ = *p;
+	}
+}
+
+/* Glance's split_filter_op: "op:value", except that a bare ISO 8601 time stays whole. */
+static const char *split_op(struct req *rq, const char *val, const char **op)
+{
+	const char *colon = strchr(val, ':');
+	int64_t us;
+
+	if (colon == NULL || util_parse_iso8601(val, &us) == 0) {
+		*op = "eq";
+		return val;
+	}
+	*op = req_printf(rq, "%.*s", (int)(colon - val), val);
+	return colon + 1;
+}
+
+static int unknown_op(const char *op, struct err *err)
+{
+	return err_set(err, ERR_BAD_REQUEST, "Unable to filter by unknown operator '%s'.", op);
+}
+
+static bool is_int(const char *s)
+{
+	char *end;
+
+	if (*s == '\0')
+		return false;
+	(void)strtoll(s, &end, 10);
+	return *end == '\0';
+}
+
+static int column_filter(struct req *rq, struct image_filter *f, int col, const char *val,
+			 int *budget, struct err *err)
+{
+	static const char *const ops[] = { "eq", "neq", "lt", "lte", "gt", "gte", NULL };
+	struct image_cond *c;
+	const char *op, *v;
+	int64_t us;
+
+	if (f->nconds == IMAGE_FILTER_MAX || *budget <= 0)
+		return too_many(err);
+	c = &f->conds[f->nconds];
+	memset(c, 0, sizeof(*c));
+	c->column = filter_cols[col].column;
+	c->op = IMAGE_EQ;
+	switch (filter_cols[col].kind) {
+	case FK_OP:
+		v = split_op(rq, val, &op);
+		if (strcmp(op, "in") == 0) {
+			c->op = IMAGE_IN;
+			if (split_in(rq, v, c, budget, err) < 0)
+				return -1;
+			break;
+		}
+		if (strcmp(op, "eq") != 0)
+			return unknown_op(op, err);
+		c->values[c->nvalues++] = v;
+		--*budget;
+		break;
+	case FK_EQ:
+		c->values[c->nvalues++] = val;
+		--*budget;
+		break;
+	case FK_INT:
+	case FK_MIN:
+	case FK_MAX:
+		if (!is_int(val))
+			return err_set(err, ERR_BAD_REQUEST, "Unable to filter on a range "
+							     "with a non-numeric value.");
+		c->numeric = true;
+		c->op = filter_cols[col].kind == FK_MIN ? IMAGE_GTE :
+			filter_cols[col].kind == FK_MAX ? IMAGE_LTE : IMAGE_EQ;
+		c->values[c->nvalues++] = val;
+		--*budget;
+		break;
+	case FK_TIME:
+		v = split_op(rq, val, &op);
+		int i = 0;
+		while (ops[i] && strcmp(ops[i], op) != 0)
+			i++;
+		if (ops[i] == NULL)
+			return unknown_op(op, err);
+		if (util_parse_iso8601(v, &us) < 0)
+			return err_set(err, ERR_BAD_REQUEST, "Bad \"%s\" query filter format. "
+				       "Use ISO 8601 DateTime notation.", filter_cols[col].key);
+		c->numeric = true;
+		c->op = (enum image_op[]){ IMAGE_EQ, IMAGE_NEQ, IMAGE_LT, IMAGE_LTE, IMAGE_GT,
+					   IMAGE_GTE }[i];
+		c->values[c->nvalues++] = req_printf(rq, "%lld", (long long)us);
+		--*budget;
+		break;
+	}
+	f->nconds++;
+	return 0;
+}
+
+struct filter_ctx {
+	struct req *rq;
+	struct image_filter *f;
+	struct err *err;
+	int budget; /* values left for column conditions */
+};
+
+static int bool_filter(const char *key, const char *val, bool *out, struct err *err)
+{
+	if (strcmp(val, "true") != 0 && strcmp(val, "false") != 0)
+		return err_set(err, ERR_BAD_REQUEST, "Invalid value '%s' for '%s' filter. Valid "
+			       "values are 'true' or 'false'.", val, key);
+	*out = strcmp(val, "true") == 0;
+	return 0;
+}
+
+static int one_filter(void *ctx, const char *key, const char *val)
+{
+	struct filter_ctx *fc = ctx;
+	struct image_filter *f = fc->f;
+
+	val = val ? val : "";
+	if (image_in_list(not_filters, key))
+		return 0;
+	if (strcmp(key, "changes-since") == 0)
+		return -err_set(fc->err, ERR_BAD_REQUEST, "The \"changes-since\" filter is no "
+				"longer available on v2.");
+	if (strcmp(key, "tag") == 0) {
+		if (f->ntags == IMAGE_TAGS_MAX)
+			return -too_many(fc->err);
+		f->tags[f->ntags++] = val;
+		return 0;
+	}
+	if (strcmp(key, "os_hidden") == 0) {
+		char *low = req_strdup(fc->rq, val);
+		for (char *p = low; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		if (strcmp(low, "true") != 0 && strcmp(low, "false") != 0)
+			return -err_set(fc->err, ERR_BAD_REQUEST, "Invalid value '%s' for "
+					"'os_hidden' filter. Valid values are 'true' or 'false'.",
+					low);
+		f->hidden = strcmp(low, "true") == 0;
+		return 0;
+	}
+	if (strcmp(key, "protected") == 0) {
+		bool b = false;
+		if (bool_filter(key, val, &b, fc->err) < 0)
+			return 1;
+		if (f->nconds == IMAGE_FILTER_MAX || fc->budget-- <= 0)
+			return -too_many(fc->err);
+		struct image_cond *c = &f->conds[f->nconds++];
+		memset(c, 0, sizeof(*c));
+		*c = (struct image_cond){ .column = "protected", .op = IMAGE_EQ, .numeric = true,
+					  .nvalues = 1 };
+		c->values[0] = b ? "1" : "0";
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(filter_cols); i++)
+		if (strcmp(key, filter_cols[i].key) == 0)
+			return column_filter(fc->rq, f, (int)i, val, &fc->budget, fc->err) < 0;
+	/* anything else names a custom property, as in Glance */
+	if (f->nprops == IMAGE_TAGS_MAX)
+		return -too_many(fc->err);
+	f->prop_keys[f->nprops] = key;
+	f->prop_values[f->nprops++] = val;
+	return 0;
+}
+
+static int parse_filters(struct req *rq, struct image_filter *f, struct err *err)
+{
+	struct filter_ctx fc = { rq, f, err, IMAGE_VALUES_MAX };
+	const char *ms = req_query(rq, "member_status");
+
+	f->visibility = req_query(rq, "visibility");
+	if (f->visibility != NULL && strcmp(f->visibility, "all") != 0 &&
+	    !image_in_list(visibilities, f->visibility))
+		return err_set(err, ERR_BAD_REQUEST, "Invalid visibility value: %s",
+			       f->visibility);
+	f->member_status = ms ? ms : "accepted";
+	if (!image_in_list((const char *const[]){ "pending", "accepted", "rejected", "all",
+						  NULL },
+			   f->member_status))
+		return err_set(err, ERR_BAD_REQUEST, "Invalid status: %s", f->member_status);
+	req_query_each(rq, one_filter, &fc);
+	return err->kind != ERR_NONE ? -1 : 0;
+}
+
 static int images_list(struct req *rq, struct err *err)
 {
 	struct db *db = db_get(err);
@@ -338,18 +623,10 @@ static int images_list(struct req *rq, struct err *err)
 		return -1;
 	f.sort_key = n > 0 ? sk[0].key : "created_at";
 	f.desc = n > 0 ? sk[0].desc : true;
-	f.project = image_is_admin(rq) ? NULL : rq->auth->project_id;
-	if (f.project == NULL && !image_is_admin(rq))
-		f.project = "";
-	f.name = req_query(rq, "name");
-	f.status = req_query(rq, "status");
-	f.owner = req_query(rq, "owner");
-	f.visibility = req_query(rq, "visibility");
-	if (f.visibility != NULL && strcmp(f.visibility, "all") == 0)
-		f.visibility = NULL;
-	if (f.visibility != NULL && !image_in_list(visibilities, f.visibility))
-		return err_set(err, ERR_BAD_REQUEST, "Invalid visibility value: %s",
-			       f.visibility);
+	f.project = rq->auth->project_id ? rq->auth->project_id : "";
+	f.admin = image_is_admin(rq);
+	if (parse_filters(rq, &f, err) < 0)
+		return -1;
 	f.marker = pg.marker;
 	f.limit = pg.limit + 1;
 	if ((list = image_db_list(db, &f, err)) == NULL)
@@ -530,6 +807,159 @@ fail:
 	return -1;
 }
 
+/* ---- tags: /v2/images/{id}/tags/{tag} ---- */
+
+/* The image for a sub-resource (tags, members), with the 404 Glance words for them. */
+static json_t *find_for_sub(struct req *rq, struct db *db, const char *id, struct err *err)
+{
+	json_t *img = image_find_visible(rq, db, id, err);
+
+	if (img == NULL && err->kind == ERR_NOT_FOUND) {
+		err_clear(err);
+		err_set(err, ERR_NOT_FOUND, "Image %s not found.", id);
+	}
+	return img;
+}
+
+static bool has_tag(const json_t *tags, const char *tag)
+{
+	const json_t *t;
+	size_t i;
+
+	json_array_foreach(tags, i, t) {
+		if (str_eq(json_string_value(t), tag))
+			return true;
+	}
+	return false;
+}
+
+static int tag_put(struct req *rq, struct err *err)
+{
+	struct db *db = db_get(err);
+	const char *id = req_param(rq, "image_id"), *tag = req_param(rq, "tag");
+	json_auto_t *img = NULL;
+	json_t *tags;
+
+	if (db == NULL)
+		return -1;
+	if (jsonx_utf8_len(tag) > 255)
+		return schema_error(err, "a tag must be a string of 1 to 255 characters");
+	if (db_begin(db, err) < 0)
+		return -1;
+	if ((img = find_for_sub(rq, db, id, err)) == NULL)
+		goto fail;
+	if (!image_can_modify(rq, img)) {
+		err_set(err, ERR_FORBIDDEN, "Not allowed to update tags for image %s.", id);
+		goto fail;
+	}
+	tags = json_object_get(img, "tags");
+	if (has_tag(tags, tag)) {
+		db_rollback(db);
+		reply_empty(rq, 204);
+		return 0;
+	}
+	if (json_array_size(tags) >= IMAGE_TAG_QUOTA) {
+		err_set(err, ERR_TOO_LARGE,
+			"Image tag limit exceeded for image %s: The limit has been exceeded on the "
+			"number of allowed image tags. Attempted: %zu, Maximum: %d:",
+			id, json_array_size(tags) + 1, IMAGE_TAG_QUOTA);
+		goto fail;
+	}
+	json_array_append_new(tags, json_string(tag));
+	if (image_db_update(db, img, err) < 0 || db_commit(db, err) < 0)
+		goto fail;
+	reply_empty(rq, 204);
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+static int tag_delete(struct req *rq, struct err *err)
+{
+	struct db *db = db_get(err);
+	const char *id = req_param(rq, "image_id"), *tag = req_param(rq, "tag");
+	json_auto_t *img = NULL;
+	json_t *tags, *t;
+	size_t i;
+
+	if (db == NULL || db_begin(db, err) < 0)
+		return -1;
+	if ((img = find_for_sub(rq, db, id, err)) == NULL)
+		goto fail;
+	if (!image_can_modify(rq, img)) {
+		err_set(err, ERR_FORBIDDEN, "Not allowed to delete tags for image %s.", id);
+		goto fail;
+	}
+	tags = json_object_get(img, "tags");
+	json_array_foreach(tags, i, t) {
+		if (str_eq(json_string_value(t), tag))
+			break;
+	}
+	if (i == json_array_size(tags)) {
+		/* Glance's bare 404 here carries webob's default words */
+		err_set(err, ERR_NOT_FOUND, "The resource could not be found.");
+		goto fail;
+	}
+	json_array_remove(tags, i);
+	if (image_db_update(db, img, err) < 0 || db_commit(db, err) < 0)
+		goto fail;
+	reply_empty(rq, 204);
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+/* ---- actions: deactivate, reactivate ---- */
+
+/* Moves the image between active and 'other' (deactivated); asking for the state it is
+ * already in is a no-op, as in Glance. Admin or owner (Glance's default policy). */
+static int image_action(struct req *rq, const char *action, const char *from, const char *to,
+			struct err *err)
+{
+	struct db *db = db_get(err);
+	const char *id = req_param(rq, "image_id"), *status;
+	json_auto_t *img = NULL;
+
+	if (db == NULL || db_begin(db, err) < 0)
+		return -1;
+	if ((img = image_find_visible(rq, db, id, err)) == NULL)
+		goto fail;
+	if (!image_can_modify(rq, img)) {
+		err_set(err, ERR_FORBIDDEN, "You are not authorized to complete %s action.",
+			action);
+		goto fail;
+	}
+	status = jsonx_str(img, "status");
+	if (str_eq(status, from)) {
+		if (image_db_set_status(db, id, from, to, err) < 0)
+			goto fail;
+	} else if (!str_eq(status, to)) {
+		err_set(err, ERR_FORBIDDEN, "Not allowed to %s image in status '%s'", action,
+			status);
+		goto fail;
+	}
+	if (db_commit(db, err) < 0)
+		goto fail;
+	LOGM(LOG_INFO, rq->request_id, "image %s: %s", id, to);
+	reply_empty(rq, 204);
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+static int image_deactivate(struct req *rq, struct err *err)
+{
+	return image_action(rq, "deactivate", "active", "deactivated", err);
+}
+
+static int image_reactivate(struct req *rq, struct err *err)
+{
+	return image_action(rq, "reactivate", "deactivated", "active", err);
+}
+
 const struct route image_routes[] = {
 	{ HTTP_GET, "", versions_root, NULL },
 	{ HTTP_GET, "/versions", versions_list, NULL },
@@ -538,6 +968,12 @@ const struct route image_routes[] = {
 	{ HTTP_GET, "/v2/images/{image_id}", image_show, "image:get_image" },
 	{ HTTP_PATCH, "/v2/images/{image_id}", image_update, "image:modify_image" },
 	{ HTTP_DELETE, "/v2/images/{image_id}", image_delete, "image:delete_image" },
+	{ HTTP_PUT, "/v2/images/{image_id}/tags/{tag}", tag_put, "image:modify_image" },
+	{ HTTP_DELETE, "/v2/images/{image_id}/tags/{tag}", tag_delete, "image:modify_image" },
+	{ HTTP_POST, "/v2/images/{image_id}/actions/deactivate", image_deactivate,
+	  "image:deactivate" },
+	{ HTTP_POST, "/v2/images/{image_id}/actions/reactivate", image_reactivate,
+	  "image:reactivate" },
 	{ 0 },
 };
 
@@ -550,5 +986,7 @@ const struct policy image_policies[] = {
 	{ "image:get_image", POL_TOKEN },
 	{ "image:modify_image", POL_TOKEN },
 	{ "image:delete_image", POL_TOKEN },
+	{ "image:deactivate", POL_TOKEN },
+	{ "image:reactivate", POL_TOKEN },
 	{ NULL, 0 },
 };

@@ -27,6 +27,14 @@ const struct db_migration image_migrations[] = {
 	  " props TEXT NOT NULL DEFAULT '{}', tags TEXT NOT NULL DEFAULT '[]');"
 	  "CREATE INDEX image_owner ON image (owner);"
 	  "CREATE INDEX image_created ON image (created_at, id);" },
+	/* members of shared images; the primary key answers "is P a member of I" for the
+	 * list's EXISTS, the second index "what is shared with P" */
+	{ "image", 2,
+	  "CREATE TABLE image_member ("
+	  " image_id TEXT NOT NULL, member TEXT NOT NULL, status TEXT NOT NULL,"
+	  " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
+	  " PRIMARY KEY (image_id, member));"
+	  "CREATE INDEX image_member_member ON image_member (member, status);" },
 	{ 0 },
 };
 

@@ -252,7 +252,10 @@ int image_db_delete(struct db *db, const char *id, struct err *err)
 
 	if (rc == 0)
 		return image_missing(id, err);
-	return rc < 0 ? -1 : 0;
+	if (rc < 0 || db_exec(db, err, "DELETE FROM image_member WHERE image_id = ?",
+			      DBP(id)) < 0)
+		return -1;
+	return 0;
 }
 
 /* Adds the keyset condition "after the marker row" for the sort expression. */
@@ -288,37 +291,157 @@ static int add_marker(struct db *db, struct sqlb *sb, const char *expr, bool num
 	return 0;
 }
 
-json_t *image_db_list(struct db *db, const struct image_filter *f, struct err *err)
+static const char *const op_sql[] = {
+	[IMAGE_EQ] = " = ", [IMAGE_NEQ] = " <> ", [IMAGE_LT] = " < ",
+	[IMAGE_LTE] = " <= ", [IMAGE_GT] = " > ",  [IMAGE_GTE] = " >= ",
+};
+
+/* Room for 'n' more parameters in 'sb' (the marker's three are kept in reserve). */
+static bool room(const struct sqlb *sb, int n)
+{
+	return sb->n + n + 3 <= SQLB_MAX_PARAMS;
+}
+
+/* Who sees what, as Glance's image_get_all (see struct image_filter). */
+static void add_visibility(struct sqlb *sb, const struct image_filter *f)
+{
+	if (f->project == NULL)
+		return;
+	if (!f->admin) {
+		sqlb_add(sb, " AND (visibility IN ('public', 'community') OR owner = ?",
+			 f->project);
+		sqlb_add(sb, " OR (visibility = 'shared' AND EXISTS (SELECT 1 FROM image_member m"
+			     " WHERE m.image_id = image.id AND m.member = ?", f->project);
+		if (!str_eq(f->member_status, "all"))
+			sqlb_add(sb, " AND m.status = ?", f->member_status);
+		sqlb_text(sb, ")))");
+	}
+	if (f->visibility != NULL) {
+		if (strcmp(f->visibility, "all") != 0)
+			sqlb_add(sb, " AND visibility = ?", f->visibility);
+	} else {
+		sqlb_add(sb, " AND (owner = ? OR visibility <> 'community')", f->project);
+	}
+}
+
+static void add_cond(struct sqlb *sb, const struct image_cond *c)
+{
+	sqlb_text(sb, " AND ");
+	sqlb_text(sb, c->column);
+	if (c->op == IMAGE_IN) {
+		sqlb_text(sb, " IN (");
+		for (int i = 0; i < c->nvalues; i++)
+			sqlb_add(sb, i ? ", ?" : "?", c->values[i]);
+		sqlb_text(sb, ")");
+		return;
+	}
+	sqlb_text(sb, op_sql[c->op]);
+	sqlb_add(sb, c->numeric ? "CAST(? AS BIGINT)" : "?", c->values[0]);
+}
+
+/* A LIKE pattern (escape '!') finding the JSON text 'json' anywhere (caller frees). */
+static char *like_pattern(const char *json)
+{
+	char *out = xmalloc(2 * strlen(json) + 3), *o = out;
+
+	*o++ = '%';
+	for (; *json; json++) {
+		if (*json == '%' || *json == '_' || *json == '!')
+			*o++ = '!';
+		*o++ = *json;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return out;
+}
+
+/* The JSON encoding of the string 's', quotes included, as props_text and tags_text write
+ * it (caller frees). */
+static char *json_text(const char *s)
+{
+	json_t *j = json_string(s);
+	char *out = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+
+	json_decref(j);
+	return out;
+}
+
+/* Tag and property filters narrow the query with LIKE on the stored JSON (a superset: the
+ * exact test is post_match); 'pats' keeps the patterns alive until the query ran. */
+static void add_json_prefilters(struct sqlb *sb, const struct image_filter *f, char **pats,
+				int *npats)
+{
+	for (int i = 0; i < f->ntags && room(sb, 1); i++) {
+		char *t = json_text(f->tags[i]);
+		pats[*npats] = like_pattern(t);
+		free(t);
+		sqlb_add(sb, " AND tags LIKE ? ESCAPE '!'", pats[(*npats)++]);
+	}
+	for (int i = 0; i < f->nprops && room(sb, 1); i++) {
+		char *k = json_text(f->prop_keys[i]), *v = json_text(f->prop_values[i]);
+		char *kv = xasprintf("%s:%s", k, v);
+		pats[*npats] = like_pattern(kv);
+		free(k);
+		free(v);
+		free(kv);
+		sqlb_add(sb, " AND props LIKE ? ESCAPE '!'", pats[(*npats)++]);
+	}
+}
+
+static bool post_match(const json_t *img, const struct image_filter *f)
+{
+	const json_t *tags = json_object_get(img, "tags"), *t;
+	size_t j;
+
+	for (int i = 0; i < f->ntags; i++) {
+		bool found = false;
+		json_array_foreach(tags, j, t) {
+			if (str_eq(json_string_value(t), f->tags[i]))
+				found = true;
+		}
+		if (!found)
+			return false;
+	}
+	for (int i = 0; i < f->nprops; i++)
+		if (!str_eq(jsonx_str(img, f->prop_keys[i]), f->prop_values[i]))
+			return false;
+	return true;
+}
+
+/* One page of rows after 'marker' (NULL: from the start); appends to 'list' the images
+ * that pass post_match, up to f->limit in all. Returns the rows the database gave (a full
+ * page means there may be more), -1 on error; '*last' is the id of the last row seen. */
+static int list_page(struct db *db, const struct image_filter *f, const char *marker,
+		     json_t *list, char **last, struct err *err)
 {
 	const char *expr = "created_at";
 	bool numeric = true;
 	struct sqlb sb;
 	struct db_res *res;
-	char *marker_val = NULL, *order, *lim;
-	json_t *list = NULL;
+	char *marker_val = NULL, *order, *lim, *pats[2 * IMAGE_TAGS_MAX];
+	int npats = 0, rows = -1;
 
 	for (size_t i = 0; i < sizeof(sort_cols) / sizeof(sort_cols[0]); i++)
 		if (str_eq(sort_cols[i].key, f->sort_key)) {
 			expr = sort_cols[i].expr;
 			numeric = sort_cols[i].numeric;
 		}
-	sqlb_init(&sb, IMAGE_COLS " WHERE os_hidden = 0");
-	if (f->visibility != NULL) {
-		sqlb_add(&sb, " AND visibility = ?", f->visibility);
-		if (f->project != NULL && (strcmp(f->visibility, "private") == 0 ||
-					   strcmp(f->visibility, "shared") == 0))
-			sqlb_add(&sb, " AND owner = ?", f->project);
-	} else if (f->project != NULL) {
-		sqlb_add(&sb, " AND (owner = ? OR visibility = 'public')", f->project);
-	}
+	sqlb_init(&sb, IMAGE_COLS);
+	sqlb_text(&sb, f->hidden ? " WHERE os_hidden = 1" : " WHERE os_hidden = 0");
+	add_visibility(&sb, f);
 	if (f->name != NULL)
 		sqlb_add(&sb, " AND name = ?", f->name);
 	if (f->status != NULL)
 		sqlb_add(&sb, " AND status = ?", f->status);
 	if (f->owner != NULL)
 		sqlb_add(&sb, " AND owner = ?", f->owner);
-	if (f->marker != NULL &&
-	    add_marker(db, &sb, expr, numeric, f->desc, f->marker, &marker_val, err) < 0)
+	for (int i = 0; i < f->nconds; i++) {
+		BUG_ON(!room(&sb, f->conds[i].nvalues));
+		add_cond(&sb, &f->conds[i]);
+	}
+	add_json_prefilters(&sb, f, pats, &npats);
+	if (marker != NULL &&
+	    add_marker(db, &sb, expr, numeric, f->desc, marker, &marker_val, err) < 0)
 		goto out;
 	order = xasprintf(" ORDER BY %s %s, id %s", expr, f->desc ? "DESC" : "ASC",
 			  f->desc ? "DESC" : "ASC");
@@ -330,12 +453,47 @@ json_t *image_db_list(struct db *db, const struct image_filter *f, struct err *e
 	res = db_query(db, err, sb.sql, sb.params, sb.n);
 	if (res == NULL)
 		goto out;
-	list = json_array();
-	for (int i = 0; i < db_res_rows(res); i++)
-		json_array_append_new(list, image_row(res, i));
+	rows = db_res_rows(res);
+	for (int i = 0; i < rows && json_array_size(list) < (size_t)f->limit; i++) {
+		json_t *img = image_row(res, i);
+		if (post_match(img, f))
+			json_array_append_new(list, img);
+		else
+			json_decref(img);
+	}
+	if (rows > 0) {
+		free(*last);
+		*last = xstrdup(db_res_str(res, rows - 1, 0));
+	}
 	db_res_free(res);
 out:
+	for (int i = 0; i < npats; i++)
+		free(pats[i]);
 	sqlb_free(&sb);
 	free(marker_val);
+	return rows;
+}
+
+json_t *image_db_list(struct db *db, const struct image_filter *f, struct err *err)
+{
+	json_t *list = json_array();
+	char *last = NULL;
+	const char *marker = f->marker;
+	int rows;
+
+	/* only the tag and property filters drop rows after the query: then page on from
+	 * the last row until the list is full or the table is done */
+	for (;;) {
+		rows = list_page(db, f, marker, list, &last, err);
+		if (rows < 0) {
+			json_decref(list);
+			list = NULL;
+			break;
+		}
+		if (rows < f->limit || json_array_size(list) >= (size_t)f->limit)
+			break;
+		marker = last;
+	}
+	free(last);
 	return list;
 }

@@ -13,9 +13,41 @@
 struct db;
 struct err;
 
+/* One condition on a column of the image table. */
+enum image_op { IMAGE_EQ, IMAGE_NEQ, IMAGE_LT, IMAGE_LTE, IMAGE_GT, IMAGE_GTE, IMAGE_IN };
+
+#define IMAGE_FILTER_MAX 12  /* column conditions */
+#define IMAGE_VALUES_MAX 16  /* values over all conditions */
+#define IMAGE_TAGS_MAX 8     /* tag and property filters each */
+
+struct image_cond {
+	const char *column;  /* a column name from the caller's fixed table, never client text */
+	enum image_op op;
+	const char *values[IMAGE_VALUES_MAX]; /* one, or several for IMAGE_IN */
+	int nvalues;
+	bool numeric;        /* compare as BIGINT (sizes, times in microseconds) */
+};
+
+/* Which images a list returns. Visibility as Glance: a project sees its own images, the
+ * public and community ones, and the shared ones it is a member of with 'member_status';
+ * without a visibility filter, community images of other projects are left out. Admin
+ * sees every image (the same community rule applies). */
 struct image_filter {
-	const char *project;    /* the caller's project; NULL: admin, no visibility limit */
-	const char *name, *visibility, *status, *owner; /* equality filters, NULL: any */
+	const char *project;    /* the caller's project ("" when none); NULL: no visibility
+				 * limit at all (the service's own lookups) */
+	bool admin;
+	const char *name, *status, *owner; /* equality filters for the service's own lookups,
+					    * NULL: any (the API uses 'conds') */
+	const char *visibility; /* NULL: the default list; "all": any */
+	const char *member_status; /* "accepted", "pending", "rejected" or "all" */
+	bool hidden;            /* os_hidden images only (else they are left out) */
+	struct image_cond conds[IMAGE_FILTER_MAX];
+	int nconds;
+	const char *tags[IMAGE_TAGS_MAX];  /* every one must be among the image's tags */
+	int ntags;
+	const char *prop_keys[IMAGE_TAGS_MAX], *prop_values[IMAGE_TAGS_MAX]; /* custom
+						 properties that must have these values */
+	int nprops;
 	const char *sort_key;   /* one of image_sort_keys */
 	bool desc;
 	int limit;

@@ -43,7 +43,7 @@ def test_cli_round_trip(cloud, data_file, tmp_path):
     tok, _ = cloud.token()
     raw = cloud.request("GET", "/image/v2/images/" + img["id"], tok)[2]
     assert raw["os_hash_algo"] == "sha512" and raw["os_hash_value"] == sha
-    assert shown["visibility"] == "private" and shown["disk_format"] == "qcow2"
+    assert shown["visibility"] == "shared" and shown["disk_format"] == "qcow2"
     names = [i["Name"] for i in cloud.cli("image", "list", "-f", "json")]
     assert "img1" in names
     out = tmp_path / "out.qcow2"
