@@ -74,14 +74,24 @@ CONTAINER_FORMATS = "bare,ami,ari,aki,ovf,ova,docker,compressed"
 DISK_FORMATS = "raw,qcow2,ami,ari,aki,vhd,vhdx,vmdk,vdi,iso,ploop"
 
 
-def image_import_methods(root):
-    """The import methods ciel's image service advertises (GET /image/v2/info/import), or
-    an empty list when it does not answer that route."""
+def image_import_methods(url, password):
+    """The import methods ciel's image service advertises (GET /image/v2/info/import with
+    an admin token), or an empty list when it does not answer that route."""
+    body = json.dumps({"auth": {
+        "identity": {"methods": ["password"], "password": {"user": {
+            "name": "admin", "domain": {"id": "default"}, "password": password}}},
+        "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}}).encode()
     try:
-        with urllib.request.urlopen(root + "/image/v2/info/import", timeout=5) as r:
-            body = json.load(r)
-        return list(body.get("import-methods", {}).get("value", []))
-    except (OSError, ValueError, AttributeError):
+        req = urllib.request.Request(url + "/auth/tokens", data=body,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            token = r.headers["X-Subject-Token"]
+        req = urllib.request.Request(url.rsplit("/identity/", 1)[0] + "/image/v2/info/import",
+                                     headers={"X-Auth-Token": token})
+        with urllib.request.urlopen(req, timeout=5) as r:
+            info = json.load(r)
+        return list(info.get("import-methods", {}).get("value", []))
+    except (OSError, ValueError, AttributeError, TypeError):
         return []
 
 
@@ -230,7 +240,7 @@ def main():
         tenv = dict(os.environ, HOME=work)
         subprocess.run(["/usr/bin/tempest", "init", ws], check=True, env=tenv,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        methods = image_import_methods(url.rsplit("/identity/", 1)[0])
+        methods = image_import_methods(url, admin_password(state))
         if args.image_import == "auto":
             import_image = "glance-direct" in methods
         else:
