@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define LOG_MODULE "main"
 #include "cmd/cmd.h"
@@ -179,6 +180,46 @@ static int catalog_services(struct err *err)
 	return rc;
 }
 
+/* The test guest (tools/mkimage): [image] test_image_path, else build/images/ in the
+ * source tree the binary was built in (<repo>/<build dir>/ciel). */
+static char *test_image_path(void)
+{
+	char exe[4096], *slash;
+	ssize_t n;
+
+	if (conf.test_image_path[0] != '\0')
+		return xstrdup(conf.test_image_path);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	for (int i = 0; i < 2 && (slash = strrchr(exe, '/')) != NULL; i++)
+		*slash = '\0';
+	char *path = xasprintf("%s/build/images/ciel-test.qcow2", exe);
+	if (access(path, R_OK) == 0)
+		return path;
+	free(path);
+	return NULL;
+}
+
+/* Registers the test guest once as the public image "ciel-test" of project admin, as
+ * DevStack registers CirrOS; a cloud without it still comes up. */
+static void register_test_guest(void)
+{
+	struct err err = { 0 };
+	char *path = test_image_path(), admin[65];
+	int rc;
+
+	if (path == NULL)
+		return;
+	if (ident_project_id("admin", admin, &err) < 0 ||
+	    (rc = image_ensure_file("ciel-test", admin, "qcow2", path, &err)) < 0)
+		log_warn("test image %s not registered: %s", path, err.msg);
+	else if (rc > 0)
+		log_info("test image %s registered as ciel-test", path);
+	free(path);
+}
+
 static int run(int argc, char **argv, bool all_in_one)
 {
 	struct up_opts o;
@@ -215,6 +256,7 @@ static int run(int argc, char **argv, bool all_in_one)
 			goto fail;
 		if (write_clouds_yaml() < 0)
 			goto out;
+		register_test_guest();
 	}
 	if (http_start(conf.listen, conf.workers, &err) < 0)
 		goto fail;

@@ -55,6 +55,11 @@ static const struct conf_key keys[] = {
 	I("security_compliance", "password_expires_days", password_expires_days, "0", 0, 36500),
 	S("security_compliance", "password_regex", password_regex, ""),
 	S("security_compliance", "password_regex_description", password_regex_description, ""),
+	I("image", "image_count_total", image_count_total, "-1", -1, INT_MAX),
+	I("image", "image_count_uploading", image_count_uploading, "-1", -1, INT_MAX),
+	I("image", "image_size_total", image_size_total, "-1", -1, INT_MAX),
+	I("image", "image_stage_total", image_stage_total, "-1", -1, INT_MAX),
+	S("image", "test_image_path", test_image_path, ""),
 };
 
 static const struct conf_key *find_key(const char *section, const char *key)

@@ -36,6 +36,12 @@ struct conf {
 	int password_expires_days;    /* days a password is valid */
 	char *password_regex;         /* POSIX extended regex new passwords must match */
 	char *password_regex_description;
+	/* [image] per-project quotas as Glance's unified limits name them (-1: unlimited) */
+	int image_count_total;     /* images a project owns */
+	int image_count_uploading; /* images being uploaded or imported at once */
+	int image_size_total;      /* MiB of image data a project stores */
+	int image_stage_total;     /* MiB of data a project has staged for import */
+	char *test_image_path;     /* the test guest `ciel up` registers; empty: found */
 };
 
 extern struct conf conf;

@@ -29,6 +29,8 @@ static const struct {
 	[ERR_CONFLICT] = { 409, "Conflict" },
 	[ERR_TOO_LARGE] = { 413, "Request Entity Too Large" },
 	[ERR_UNSUPPORTED_MEDIA] = { 415, "Unsupported Media Type" },
+	[ERR_GONE] = { 410, "Gone" },
+	[ERR_RANGE] = { 416, "Requested Range Not Satisfiable" },
 	[ERR_OVER_LIMIT] = { 413, "Request Entity Too Large" },
 	[ERR_UNAVAILABLE] = { 503, "Service Unavailable" },
 	[ERR_NOT_IMPLEMENTED] = { 501, "Not Implemented" },

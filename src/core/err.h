@@ -15,6 +15,8 @@ enum err_kind {
 	ERR_CONFLICT,
 	ERR_TOO_LARGE,
 	ERR_UNSUPPORTED_MEDIA,
+	ERR_GONE,             /* 410: deleted while it was being written */
+	ERR_RANGE,            /* 416: a Range the resource cannot satisfy */
 	ERR_OVER_LIMIT,
 	ERR_UNAVAILABLE,
 	ERR_NOT_IMPLEMENTED,

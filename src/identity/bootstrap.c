@@ -141,6 +141,25 @@ int ident_catalog_ensure(const char *type, const char *name, const char *url,
 	return 0;
 }
 
+int ident_project_id(const char *name, char id[65], struct err *err)
+{
+	struct db *db = db_get(err);
+	struct db_res *res;
+	int rc = 0;
+
+	if (db == NULL ||
+	    (res = db_query(db, err, "SELECT id FROM project WHERE name = ? AND domain_id = ?"
+				     " AND is_domain = 0",
+			    DBP(name, DEFAULT_DOMAIN))) == NULL)
+		return -1;
+	if (db_res_rows(res) == 0)
+		rc = err_set(err, ERR_NOT_FOUND, "Could not find project: %s.", name);
+	else
+		snprintf(id, 65, "%s", db_res_str(res, 0, 0));
+	db_res_free(res);
+	return rc;
+}
+
 int ident_bootstrap(const char *admin_password, const char *demo_password, struct err *err)
 {
 	struct db *db = db_get(err);

@@ -32,6 +32,10 @@ void ident_shutdown(void);
  * password is reset to 'admin_password' when given. */
 int ident_bootstrap(const char *admin_password, const char *demo_password, struct err *err);
 
+/* The id of project 'name' in domain Default (e.g. "admin" after bootstrap); 0, or -1 with
+ * ERR_NOT_FOUND when there is none. */
+int ident_project_id(const char *name, char id[65], struct err *err);
+
 /* Adds (or updates the URL of) a service and its public/internal/admin endpoints in the
  * region conf.region. */
 int ident_catalog_ensure(const char *type, const char *name, const char *url,

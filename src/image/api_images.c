@@ -14,6 +14,7 @@
 #include "core/pager.h"
 #include "core/util.h"
 #include "image/image_int.h"
+#include "image/image_quota.h"
 #include "image/images_db.h"
 #include "image/members_db.h"
 #include "image/staging.h"
@@ -275,7 +276,8 @@ static int images_create(struct req *rq, struct err *err)
 	if (json_object_get(img, "min_ram") == NULL)
 		json_object_set_new(img, "min_ram", json_integer(0));
 	json_object_set_new(img, "owner", json_string(rq->auth->project_id));
-	if (validate(img, err) < 0 || check_publicize(rq, img, err) < 0)
+	if (validate(img, err) < 0 || check_publicize(rq, img, err) < 0 ||
+	    image_quota_check_count(db, rq->auth->project_id, err) < 0)
 		return -1;
 	if (db_begin(db, err) < 0)
 		return -1;

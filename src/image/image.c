@@ -2,13 +2,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define LOG_MODULE "image"
 #include "core/conf.h"
 #include "core/db.h"
 #include "core/err.h"
 #include "core/http.h"
+#include "core/log.h"
 #include "core/util.h"
 #include "image/image.h"
 #include "image/image_int.h"
+#include "image/images_db.h"
 #include "image/staging.h"
 #include "image/store.h"
 
@@ -104,6 +107,23 @@ static const struct service image_service = {
 	.render_error = render_error,
 };
 
+/* Uploads cut off by a crash or a stop left images in 'saving' and temp files in the
+ * store: as Glance restores an upload that failed, they go back to queued (the client
+ * uploads again) and the partial data goes. Nothing else writes yet at this point. */
+static int recover_uploads(struct err *err)
+{
+	struct db *db = db_get(err);
+	int n, files;
+
+	if (db == NULL || (n = image_db_reset_saving(db, err)) < 0 ||
+	    (files = store_sweep(store, err)) < 0)
+		return -1;
+	if (n > 0 || files > 0)
+		log_info("%d image(s) cut off while saving put back to queued, %d partial "
+			 "file(s) removed", n, files);
+	return 0;
+}
+
 int image_init(struct err *err)
 {
 	char *dir;
@@ -113,7 +133,7 @@ int image_init(struct err *err)
 	dir = xasprintf("%s/images", conf.state_dir);
 	store = store_file_new(dir, err);
 	free(dir);
-	if (store == NULL || image_staging_init(err) < 0)
+	if (store == NULL || recover_uploads(err) < 0 || image_staging_init(err) < 0)
 		return -1;
 	http_register(&image_service);
 	return 0;

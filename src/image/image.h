@@ -32,4 +32,11 @@ extern const struct db_migration image_migrations[];
 int image_init(struct err *err);
 void image_shutdown(void);
 
+/* Registers the file at 'path' as a public bare image 'name' of 'disk_format' owned by
+ * project 'owner', unless that owner has an image of that name already (one left queued
+ * by a failed attempt is filled). Returns 1 when it ingested the file, 0 when there was
+ * nothing to do, -1 on error. */
+int image_ensure_file(const char *name, const char *owner, const char *disk_format,
+		      const char *path, struct err *err);
+
 #endif

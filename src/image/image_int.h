@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -58,5 +59,16 @@ struct image_ingest *image_ingest_begin(struct db *db, const char *id, const cha
 int image_ingest_data(struct image_ingest *in, const void *buf, size_t size, struct err *err);
 int image_ingest_finish(struct image_ingest *in, struct err *err);
 void image_ingest_abort(struct image_ingest *in);
+/* MD5, SHA-512 and the store write run on three threads of the ingest's own, so 'data'
+ * returns as soon as the bytes are copied (it waits only when a few MiB are still being
+ * worked on). begin also checks the owner's image_count_uploading quota and data its
+ * image_size_total as bytes arrive (413, see image_quota.h); a store full is 413 "Image
+ * storage media is full"; on any of these the caller aborts. finish records virtual_size:
+ * the qcow2 header's for a bare qcow2 image, the size for a bare raw one, else null. */
+/* The size the source announced (Content-Length): a 413 before any byte when it cannot fit
+ * the owner's image_size_total. size <= 0: unknown, nothing checked. */
+int image_ingest_expect(struct image_ingest *in, int64_t size, struct err *err);
+/* begin + data + finish from the file at 'path' (no HTTP); the image must be queued. */
+int image_ingest_file(struct db *db, const char *id, const char *path, struct err *err);
 
 #endif

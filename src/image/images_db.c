@@ -230,20 +230,58 @@ int image_db_set_status(struct db *db, const char *id, const char *from, const c
 	return rc < 0 ? -1 : rc > 0;
 }
 
-int image_db_set_data(struct db *db, const char *id, uint64_t size, const char *md5,
-		      const char *sha512, struct err *err)
+int image_db_set_data(struct db *db, const char *id, uint64_t size, int64_t virtual_size,
+		      const char *md5, const char *sha512, struct err *err)
 {
 	char *now = xasprintf("%" PRId64, util_now_us());
 	char *sz = xasprintf("%" PRIu64, size);
+	char *vs = virtual_size < 0 ? NULL : xasprintf("%" PRId64, virtual_size);
 	int rc = db_exec(db, err,
-			 "UPDATE image SET status = 'active', size = ?, checksum = ?,"
-			 " os_hash_algo = 'sha512', os_hash_value = ?, updated_at = ?"
-			 " WHERE id = ? AND status = 'saving'",
-			 DBP(sz, md5, sha512, now, id));
+			 "UPDATE image SET status = 'active', size = ?, virtual_size = ?,"
+			 " checksum = ?, os_hash_algo = 'sha512', os_hash_value = ?,"
+			 " updated_at = ? WHERE id = ? AND status = 'saving'",
+			 DBP(sz, vs, md5, sha512, now, id));
 
 	free(now);
 	free(sz);
+	free(vs);
 	return rc < 0 ? -1 : rc > 0;
+}
+
+int image_db_usage(struct db *db, const char *owner, const char *except_id,
+		   struct image_usage *u, struct err *err)
+{
+	struct db_res *res = db_query(
+		db, err,
+		"SELECT COUNT(*),"
+		" COALESCE(SUM(CASE WHEN size > 0 AND id <> ? THEN size ELSE 0 END), 0),"
+		" COALESCE(SUM(CASE WHEN status IN ('saving', 'uploading', 'importing')"
+		" THEN 1 ELSE 0 END), 0),"
+		" COALESCE(SUM(CASE WHEN size > 0 AND status IN ('uploading', 'importing')"
+		" THEN size ELSE 0 END), 0)"
+		" FROM image WHERE owner = ? AND status NOT IN ('killed', 'deleted',"
+		" 'pending_delete')",
+		DBP(except_id ? except_id : "", owner));
+
+	if (res == NULL)
+		return -1;
+	u->count = db_res_int(res, 0, 0);
+	u->size = db_res_int(res, 0, 1);
+	u->uploading = db_res_int(res, 0, 2);
+	u->staged = db_res_int(res, 0, 3);
+	db_res_free(res);
+	return 0;
+}
+
+int image_db_reset_saving(struct db *db, struct err *err)
+{
+	char *now = xasprintf("%" PRId64, util_now_us());
+	int rc = db_exec(db, err,
+			 "UPDATE image SET status = 'queued', updated_at = ? WHERE status = 'saving'",
+			 DBP(now));
+
+	free(now);
+	return rc;
 }
 
 int image_db_delete(struct db *db, const char *id, struct err *err)

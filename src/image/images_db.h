@@ -70,9 +70,22 @@ int image_db_update(struct db *db, const json_t *img, struct err *err);
  * 'from' (or is gone), -1 on error. */
 int image_db_set_status(struct db *db, const char *id, const char *from, const char *to,
 			struct err *err);
-/* saving -> active with the data's size and hashes; returns 1, 0 or -1 as above. */
-int image_db_set_data(struct db *db, const char *id, uint64_t size, const char *md5,
-		      const char *sha512, struct err *err);
+/* saving -> active with the data's size, virtual size (< 0: null) and hashes; returns 1,
+ * 0 or -1 as above. */
+int image_db_set_data(struct db *db, const char *id, uint64_t size, int64_t virtual_size,
+		      const char *md5, const char *sha512, struct err *err);
+/* What a project holds, as Glance's quotas count it: images not deleted, the bytes of
+ * their data (images with data, other than 'except_id'), images being uploaded (saving,
+ * uploading, importing) and the bytes staged (uploading, importing). */
+struct image_usage {
+	int64_t count, size, uploading, staged;
+};
+int image_db_usage(struct db *db, const char *owner, const char *except_id,
+		   struct image_usage *u, struct err *err);
+/* Puts every image left in 'saving' (an upload cut off by a stop or a crash) back to
+ * 'queued'; returns how many moved, or -1. */
+int image_db_reset_saving(struct db *db, struct err *err);
+/* Deletes the image and its members. */
 int image_db_delete(struct db *db, const char *id, struct err *err);
 
 #endif

@@ -8,7 +8,7 @@
  *
  * The filesystem store is the real one; a Ceph RBD store comes later behind the same
  * table. Functions fill 'err' on failure (a full disk is ERR_TOO_LARGE, "Image storage
- * media is full"; other system errors are logged and reported as ERR_INTERNAL). */
+ * media is full: ..." as Glance says it, and the partial object goes; other system errors are logged and reported as ERR_INTERNAL). */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +33,9 @@ struct image_store_ops {
 			 struct err *err);
 	/* Removes the object; one already gone is not an error. */
 	int (*remove)(struct image_store *st, const char *id, struct err *err);
+	/* Removes the partial objects of writes that never ended (a crash mid-upload); only
+	 * at start, when no writer is open. Returns how many went, or -1. */
+	int (*sweep)(struct image_store *st, struct err *err);
 	void (*free)(struct image_store *st);
 };
 
@@ -75,6 +78,11 @@ static inline int store_open_read(struct image_store *st, const char *id, int *f
 static inline int store_remove(struct image_store *st, const char *id, struct err *err)
 {
 	return st->ops->remove(st, id, err);
+}
+
+static inline int store_sweep(struct image_store *st, struct err *err)
+{
+	return st->ops->sweep(st, err);
 }
 
 static inline void store_free(struct image_store *st)
