@@ -5,7 +5,6 @@ import hashlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -248,17 +247,18 @@ def conf_cloud(request, tmp_path_factory):
     guest = tmp_path_factory.mktemp("guest") / "guest.qcow2"
     subprocess.run(["qemu-img", "create", "-f", "qcow2", str(guest), "48M"], check=True,
                    stdout=subprocess.DEVNULL)
-    c = Cloud(db_url)
-    c.stop()
-    with open(c.conf, "a") as f:
-        f.write("[image]\nimage_count_total = 4\nimage_size_total = 2\n"
-                f"test_image_path = {guest}\n")
-    # the cloud's first start was without the config: start over from an empty state
-    for n in os.listdir(c.state):
-        if n not in ("test.conf",):
-            p = os.path.join(c.state, n)
-            shutil.rmtree(p) if os.path.isdir(p) else os.unlink(p)
-    c.start()
+
+    class ConfCloud(Cloud):
+        """Adds the [image] section to the config before the first start."""
+        def start(self):
+            if not getattr(self, "configured", False):
+                with open(self.conf, "a") as f:
+                    f.write("[image]\nimage_count_total = 4\nimage_size_total = 2\n"
+                            f"test_image_path = {guest}\n")
+                self.configured = True
+            super().start()
+
+    c = ConfCloud(db_url)
     c.guest = guest
     c.backend = request.param
     yield c
