@@ -694,18 +694,55 @@ static char *patch_attr(struct req *rq, const char *path, struct err *err)
 }
 
 /* Applies one change to 'img' (a working copy). */
-static int patch_one(struct req *rq, json_t *img, const json_t *change, struct err *err)
+static const char *const patch_ops[] = { "add", "remove", "replace", NULL };
+
+/* The operation and path of one change: {"op": "replace", "path": "/x"} for the v2.1
+ * media type (JSON patch draft 10), {"replace": "/x"} for v2.0 (draft 4), as Glance. */
+static int patch_op_path(const json_t *change, bool d4, const char **op, const char **path,
+			 struct err *err)
 {
-	const char *op = jsonx_str(change, "op");
+	if (!json_is_object(change))
+		return err_set(err, ERR_BAD_REQUEST, "Operations must be JSON objects.");
+	if (d4) {
+		*op = NULL;
+		for (int i = 0; patch_ops[i]; i++) {
+			if (json_object_get(change, patch_ops[i]) == NULL)
+				continue;
+			if (*op != NULL)
+				return err_set(err, ERR_BAD_REQUEST,
+					       "Operation objects must contain only one member "
+					       "named \"add\", \"remove\", or \"replace\".");
+			*op = patch_ops[i];
+		}
+		if (*op == NULL)
+			return err_set(err, ERR_BAD_REQUEST,
+				       "Operation objects must contain exactly one member named "
+				       "\"add\", \"remove\", or \"replace\".");
+		*path = jsonx_str(change, *op);
+		return 0;
+	}
+	if ((*op = jsonx_str(change, "op")) == NULL)
+		return err_set(err, ERR_BAD_REQUEST, "Unable to find `op` in JSON Schema change. "
+						     "It must be one of the following: add, "
+						     "remove, replace.");
+	if (!image_in_list(patch_ops, *op))
+		return err_set(err, ERR_BAD_REQUEST, "Invalid operation: `%s`. It must be one of "
+			       "the following: add, remove, replace.", *op);
+	if ((*path = jsonx_str(change, "path")) == NULL)
+		return err_set(err, ERR_BAD_REQUEST, "Unable to find 'path' in JSON Schema "
+						     "change");
+	return 0;
+}
+
+static int patch_one(struct req *rq, json_t *img, const json_t *change, bool d4,
+		     struct err *err)
+{
+	const char *op, *path;
 	json_t *value = json_object_get(change, "value");
 	char *attr;
 
-	if (!json_is_object(change) || op == NULL ||
-	    (strcmp(op, "add") != 0 && strcmp(op, "replace") != 0 && strcmp(op, "remove") != 0))
-		return err_set(err, ERR_BAD_REQUEST,
-			       "Operation objects must contain exactly one member named "
-			       "\"add\", \"remove\", or \"replace\".");
-	if ((attr = patch_attr(rq, jsonx_str(change, "path"), err)) == NULL)
+	if (patch_op_path(change, d4, &op, &path, err) < 0 ||
+	    (attr = patch_attr(rq, path, err)) == NULL)
 		return -1;
 	if (image_in_list(read_only, attr))
 		return err_set(err, ERR_FORBIDDEN, "Attribute '%s' is read-only.", attr);
@@ -741,6 +778,7 @@ static int image_update(struct req *rq, struct err *err)
 	json_auto_t *ops = NULL, *img = NULL;
 	json_t *change;
 	size_t i;
+	bool d4;
 
 	if (db == NULL)
 		return -1;
@@ -748,6 +786,7 @@ static int image_update(struct req *rq, struct err *err)
 	    (strncmp(type, "application/openstack-images-v2.1-json-patch", 44) != 0 &&
 	     strncmp(type, "application/openstack-images-v2.0-json-patch", 44) != 0))
 		return err_set(err, ERR_UNSUPPORTED_MEDIA, "Unsupported Content-Type");
+	d4 = strncmp(type, "application/openstack-images-v2.0-json-patch", 44) == 0;
 	ops = json_loadb(rq->body ? rq->body : "", rq->body_size, 0, NULL);
 	if (!json_is_array(ops))
 		return err_set(err, ERR_BAD_REQUEST,
@@ -761,7 +800,7 @@ static int image_update(struct req *rq, struct err *err)
 		goto fail;
 	}
 	json_array_foreach(ops, i, change) {
-		if (patch_one(rq, img, change, err) < 0)
+		if (patch_one(rq, img, change, d4, err) < 0)
 			goto fail;
 	}
 	if (validate(img, err) < 0 || check_publicize(rq, img, err) < 0 ||

@@ -207,6 +207,19 @@ def test_bad_input_changes_nothing(cloud):
     status, _, body = cloud.request("PATCH", url, tok, headers=jp,
                                     body=[{"op": "remove", "path": "/k"}])
     assert status == 200 and "k" not in body
+    # the v2.0 media type takes the older draft: {"replace": "/name", "value": ...}
+    jp0 = {"Content-Type": "application/openstack-images-v2.0-json-patch"}
+    status, _, body = cloud.request("PATCH", url, tok, headers=jp0,
+                                    body=[{"replace": "/name", "value": "old-draft"}])
+    assert status == 200 and body["name"] == "old-draft"
+    for patch in ([{"replace": "/name", "add": "/name", "value": "x"}],
+                  [{"op": "replace", "path": "/name", "value": "x"}]):
+        status, _, _ = cloud.request("PATCH", url, tok, headers=jp0, body=patch)
+        assert status == 400, patch
+    status, _, body = cloud.request("PATCH", url, tok, headers={**jp, "Accept": "application/json"},
+                                    body=[{"path": "/name", "value": "x"}])
+    assert status == 400 and "Unable to find `op`" in body["message"]
+    assert cloud.request("GET", url, tok)[2]["name"] == "old-draft"
     assert cloud.request("DELETE", url, tok)[0] == 204
 
 
