@@ -5,6 +5,8 @@
  * outbound HTTP or several stores, which this cloud does not have, and Glance answers a
  * method it has not enabled as an unknown one. With a single store Glance serves no
  * store list (/v2/info/stores is a 404), and clients then wait for "active" alone. */
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +18,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "image/image_int.h"
+#include "image/image_quota.h"
 #include "image/images_db.h"
 #include "image/staging.h"
 #include "image/store.h"
@@ -52,13 +55,35 @@ static void stage_free(void *arg)
 	stage_abort(arg);
 }
 
+/* The size the client announces (Content-Length); 0 when it does not (chunked). */
+static int announced_size(struct req *rq, int64_t *size, struct err *err)
+{
+	const char *h = req_header(rq, "Content-Length");
+	char *end;
+	long long v;
+
+	*size = 0;
+	if (h == NULL)
+		return 0;
+	errno = 0;
+	v = strtoll(h, &end, 10);
+	if (errno != 0 || end == h || *end != '\0' || v < 0)
+		return err_set(err, ERR_BAD_REQUEST, "Invalid Content-Length");
+	*size = v;
+	return 0;
+}
+
+/* Glance's order: the staging quota with the announced size, then the move to
+ * uploading, then the count of images uploading (which now includes this one). */
 static int stage_begin(struct req *rq, struct err *err)
 {
 	struct db *db = db_get(err);
 	const char *id = req_param(rq, "image_id");
 	const char *type = req_header(rq, "Content-Type");
 	json_auto_t *img = NULL;
+	const char *owner;
 	struct stage *st;
+	int64_t size;
 	int moved;
 
 	if (db == NULL)
@@ -67,9 +92,13 @@ static int stage_begin(struct req *rq, struct err *err)
 		return err_set(err, ERR_UNSUPPORTED_MEDIA, "Unsupported Content-Type");
 	if ((img = image_find_visible(rq, db, id, err)) == NULL)
 		return -1;
+	owner = jsonx_str(img, "owner");
 	if (!image_can_modify(rq, img))
 		return err_set(err, ERR_FORBIDDEN,
 			       "You are not authorized to complete modify_image action.");
+	if (announced_size(rq, &size, err) < 0 ||
+	    image_quota_check_stage(db, owner, size, err) < 0)
+		return -1;
 	if ((moved = image_db_set_status(db, id, "queued", "uploading", err)) < 0)
 		return -1;
 	if (moved == 0)
@@ -81,7 +110,8 @@ static int stage_begin(struct req *rq, struct err *err)
 	st->w = NULL;
 	rq->stream_ctx = st;
 	req_on_free(rq, stage_free, rq);
-	if ((st->w = store_open_write(image_staging_store(), id, err)) == NULL) {
+	if (image_quota_check_uploading(db, owner, err) < 0 ||
+	    (st->w = store_open_write(image_staging_store(), id, err)) == NULL) {
 		stage_abort(rq);
 		return -1;
 	}

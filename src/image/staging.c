@@ -87,7 +87,8 @@ static void run_import(const char *id, char *buf)
 		return;
 	}
 	if (store_open_read(staging, id, &fd, &size, &err) < 0 ||
-	    (in = image_ingest_begin(db, id, "importing", &err)) == NULL)
+	    (in = image_ingest_begin(db, id, "importing", &err)) == NULL ||
+	    image_ingest_expect(in, (int64_t)size, &err) < 0)
 		goto fail;
 	for (left = size; left > 0;) {
 		ssize_t n = read(fd, buf, left < CHUNK_SIZE ? left : CHUNK_SIZE);
@@ -157,31 +158,38 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* Every image in 'status', oldest first; fn(db, img) for each. */
+/* Every image in 'status' (hidden ones too), oldest first; fn(db, img) for each. */
 static int each_image(struct db *db, const char *status,
 		      void (*fn)(struct db *db, const json_t *img), struct err *err)
 {
-	struct image_filter f = { .status = status, .sort_key = "created_at", .limit = 500 };
-	char *marker = NULL;
+	for (int hidden = 0; hidden < 2; hidden++) {
+		struct image_filter f = { .project = "", .admin = true, .visibility = "all",
+					  .hidden = hidden, .sort_key = "created_at",
+					  .limit = 500 };
+		char *marker = NULL;
 
-	do {
-		json_t *list, *img;
-		size_t i, n;
+		f.conds[0] = (struct image_cond){ .column = "status", .op = IMAGE_EQ,
+						  .values = { status }, .nvalues = 1 };
+		f.nconds = 1;
+		do {
+			json_t *list, *img;
+			size_t i, n;
 
-		f.marker = marker;
-		list = image_db_list(db, &f, err);
-		free(marker);
-		marker = NULL;
-		if (list == NULL)
-			return -1;
-		json_array_foreach(list, i, img) {
-			fn(db, img);
-		}
-		n = json_array_size(list);
-		if (n == (size_t)f.limit)
-			marker = xstrdup(jsonx_str(json_array_get(list, n - 1), "id"));
-		json_decref(list);
-	} while (marker != NULL);
+			f.marker = marker;
+			list = image_db_list(db, &f, err);
+			free(marker);
+			marker = NULL;
+			if (list == NULL)
+				return -1;
+			json_array_foreach(list, i, img) {
+				fn(db, img);
+			}
+			n = json_array_size(list);
+			if (n == (size_t)f.limit)
+				marker = xstrdup(jsonx_str(json_array_get(list, n - 1), "id"));
+			json_decref(list);
+		} while (marker != NULL);
+	}
 	return 0;
 }
 
