@@ -254,7 +254,7 @@ def conf_cloud(request, tmp_path_factory):
             if not getattr(self, "configured", False):
                 with open(self.conf, "a") as f:
                     f.write("[image]\nimage_count_total = 4\nimage_size_total = 2\n"
-                            f"test_image_path = {guest}\n")
+                            f"image_count_uploading = 1\ntest_image_path = {guest}\n")
                 self.configured = True
             super().start()
 
@@ -351,6 +351,31 @@ def test_count_quota(conf_cloud):
     again = new_image(c, demo, name="n5")
     for i in made[1:] + [again]:
         assert c.request("DELETE", "/image/v2/images/" + i["id"], demo)[0] == 204
+
+
+def test_uploading_quota(conf_cloud):
+    c = conf_cloud
+    tok, pid = admin_project(c)
+    a = new_image(c, tok, name="up-a", disk_format="raw", container_format="bare")
+    b = new_image(c, tok, name="up-b", disk_format="raw", container_format="bare")
+    proc = chunked_upload(c, tok, a["id"], MIB)  # a stays saving: one upload at a time
+    try:
+        status, _, err = put_bytes(c, b["id"], tok, b"x" * 1000,
+                                   headers={"Accept": "application/json"})
+        assert status == 413, err
+        assert err["message"].startswith(
+            f"Project {pid} is over a limit for [Resource image_count_uploading is over "
+            "limit of 1 due to current usage 2 and delta 0]")
+        assert show(c, tok, b["id"])["status"] == "queued"
+        assert store_files(c, b["id"]) == []
+    finally:
+        proc.kill()
+        proc.wait()
+    assert wait_status(c, tok, a["id"], "queued")["status"] == "queued"
+    # one at a time goes through
+    assert put_bytes(c, b["id"], tok, b"x" * 1000)[0] == 204
+    for i in (a, b):
+        assert c.request("DELETE", "/image/v2/images/" + i["id"], tok)[0] == 204
 
 
 def test_full_store(conf_cloud):
