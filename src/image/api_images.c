@@ -32,6 +32,12 @@ static const char *const read_only[] = { "status", "checksum", "os_hash_algo",
 					 "updated_at", "self", "file", "schema", "direct_url",
 					 "locations", "owner", "id", NULL };
 static const char *const reserved[] = { "deleted", "deleted_at", "location", NULL };
+
+/* Reserved names, and the os_glance_* namespace the service keeps for itself. */
+static bool is_reserved(const char *key)
+{
+	return image_in_list(reserved, key) || strncmp(key, "os_glance", 9) == 0;
+}
 /* Core attributes a PATCH may not remove. */
 static const char *const core_attrs[] = { "name", "visibility", "disk_format",
 					  "container_format", "min_disk", "min_ram",
@@ -259,6 +265,8 @@ static int images_create(struct req *rq, struct err *err)
 	json_object_foreach(body, key, v) {
 		if (strcmp(key, "id") != 0 && image_in_list(read_only, key))
 			return err_set(err, ERR_FORBIDDEN, "Attribute '%s' is read-only.", key);
+		if (is_reserved(key))
+			return err_set(err, ERR_FORBIDDEN, "Attribute '%s' is reserved.", key);
 	}
 	img = json_deep_copy(body);
 	if ((v = json_object_get(img, "id")) != NULL) {
@@ -746,7 +754,7 @@ static int patch_one(struct req *rq, json_t *img, const json_t *change, bool d4,
 		return -1;
 	if (image_in_list(read_only, attr))
 		return err_set(err, ERR_FORBIDDEN, "Attribute '%s' is read-only.", attr);
-	if (image_in_list(reserved, attr))
+	if (is_reserved(attr))
 		return err_set(err, ERR_FORBIDDEN, "Attribute '%s' is reserved.", attr);
 	if ((strcmp(attr, "disk_format") == 0 || strcmp(attr, "container_format") == 0) &&
 	    !str_eq(jsonx_str(img, "status"), "queued"))

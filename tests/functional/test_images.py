@@ -177,6 +177,10 @@ def test_bad_input_changes_nothing(cloud):
     status, _, _ = cloud.request("POST", "/image/v2/images", tok,
                                  body={"name": "bad", "prop": 5})
     assert status == 400
+    # os_glance_* is the service's own namespace
+    status, _, _ = cloud.request("POST", "/image/v2/images", tok,
+                                 body={"name": "bad", "os_glance_foo": "bar"})
+    assert status == 403
     assert cloud.request("GET", "/image/v2/images", tok)[2]["images"] == before
 
     _, _, img = cloud.request("POST", "/image/v2/images", tok, body={"name": "orig"})
@@ -187,6 +191,7 @@ def test_bad_input_changes_nothing(cloud):
             ([{"op": "replace", "path": "name", "value": "n"}], 400),
             ([{"op": "replace", "path": "/status", "value": "active"}], 403),
             ([{"op": "replace", "path": "/id", "value": "x"}], 403),
+            ([{"op": "add", "path": "/os_glance_foo", "value": "x"}], 403),
             ([{"op": "replace", "path": "/name", "value": "n"},
               {"op": "replace", "path": "/checksum", "value": "x"}], 403),
             ([{"op": "move", "path": "/name", "value": "n"}], 400),
