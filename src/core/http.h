@@ -82,6 +82,9 @@ struct service {
 	const struct route *const *routes;     /* NULL-terminated list of route tables */
 	const struct policy *const *policies; /* NULL-terminated list of policy tables */
 	const struct stream_route *const *streams; /* NULL-terminated list of tables, or NULL */
+	/* A trailing '/' below the prefix names no resource (404), as Glance's routes: an
+	 * empty id in /v2/images/{id} must not fall back to the list. */
+	bool strict_slash;
 	/* Writes the service-shaped error body for 'err' into the reply. */
 	void (*render_error)(struct req *rq, const struct err *err);
 };
@@ -128,6 +131,7 @@ struct req {
 	enum http_method method;
 	const char *method_name;
 	char *path;               /* URL path, trailing '/' removed */
+	bool trailing_slash;      /* ... and there was one */
 	const char *subpath;      /* path below the service prefix */
 	char request_id[48];
 	char *body;

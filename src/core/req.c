@@ -27,8 +27,10 @@ struct req *req_new(enum http_method method, const char *path)
 
 	rq->method = method;
 	rq->path = xstrdup(path);
-	while (len > 1 && rq->path[len - 1] == '/')
+	while (len > 1 && rq->path[len - 1] == '/') {
 		rq->path[--len] = '\0';
+		rq->trailing_slash = true;
+	}
 	rq->subpath = rq->path;
 	util_uuid_fast(id);
 	snprintf(rq->request_id, sizeof(rq->request_id), "req-%s", id);

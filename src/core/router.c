@@ -152,6 +152,8 @@ static int find_route(struct req *rq, struct err *err)
 	char allow[96] = "";
 	size_t alen = 0;
 
+	if (svc->strict_slash && rq->trailing_slash && *rq->subpath != '\0')
+		return err_set(err, ERR_NOT_FOUND, "The resource could not be found.");
 	for (const struct route *const *t = svc->routes; *t; t++) {
 		for (const struct route *r = *t; r->pattern; r++) {
 			if (!match(rq, r->pattern, rq->subpath, false))

@@ -105,6 +105,7 @@ static const struct service image_service = {
 	.policies = policies,
 	.streams = streams,
 	.render_error = render_error,
+	.strict_slash = true,
 };
 
 /* Uploads cut off by a crash or a stop left images in 'saving' and temp files in the

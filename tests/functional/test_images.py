@@ -182,6 +182,9 @@ def test_bad_input_changes_nothing(cloud):
                                  body={"name": "bad", "os_glance_foo": "bar"})
     assert status == 403
     assert cloud.request("GET", "/image/v2/images", tok)[2]["images"] == before
+    # an empty image id is no image (not the list)
+    assert cloud.request("GET", "/image/v2/images/", tok)[0] == 404
+    assert cloud.request("DELETE", "/image/v2/images/", tok)[0] == 404
 
     _, _, img = cloud.request("POST", "/image/v2/images", tok, body={"name": "orig"})
     url = "/image/v2/images/" + img["id"]
