@@ -22,6 +22,7 @@
 #include "image/images_db.h"
 #include "image/staging.h"
 #include "image/store.h"
+#include "image/tasks_db.h"
 
 static const char *const import_methods[] = { "glance-direct", NULL };
 const char image_import_methods_header[] = "glance-direct"; /* the same, joined by ',' */
@@ -190,10 +191,12 @@ static int image_import(struct req *rq, struct err *err)
 {
 	struct db *db = db_get(err);
 	const char *id = req_param(rq, "image_id");
-	json_auto_t *body = NULL, *img = NULL;
+	json_auto_t *body = NULL, *img = NULL, *input = NULL;
 	const char *method, *status;
+	struct image_task_new task;
+	char task_id[37];
 	json_error_t jerr;
-	int moved;
+	int moved = -1;
 
 	if (db == NULL)
 		return -1;
@@ -226,12 +229,24 @@ static int image_import(struct req *rq, struct err *err)
 		return err_set(err, ERR_BAD_REQUEST,
 			       "All_stores_must_succeed can only be set with enabled_backends %s",
 			       "None");
-	/* the move is the lock: of two imports racing, one finds the image importing */
-	if ((moved = image_db_set_status(db, id, "uploading", "importing", err)) < 0)
+	/* the move is the lock: of two imports racing, one finds the image importing; the
+	 * task is recorded with it or not at all */
+	util_uuid(task_id);
+	input = json_pack("{s:s,s:O,s:[n]}", "image_id", id, "import_req", body, "backend");
+	task = (struct image_task_new){ .id = task_id, .type = "api_image_import",
+					.owner = rq->auth->project_id, .image_id = id,
+					.request_id = rq->request_id,
+					.user_id = rq->auth->user_id, .input = input };
+	if (db_begin(db, err) < 0)
 		return -1;
-	if (moved == 0)
+	if ((moved = image_db_set_status(db, id, "uploading", "importing", err)) <= 0 ||
+	    image_task_db_insert(db, &task, err) < 0 || db_commit(db, err) < 0) {
+		db_rollback(db);
+		if (moved != 0)
+			return -1;
 		return err_set(err, ERR_CONFLICT, "Image needs to be staged before '%s' method "
 						  "can be used", method);
+	}
 	image_staging_enqueue(id);
 	reply_empty(rq, 202);
 	return 0;

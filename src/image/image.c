@@ -38,15 +38,26 @@ const struct db_migration image_migrations[] = {
 	  " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
 	  " PRIMARY KEY (image_id, member));"
 	  "CREATE INDEX image_member_member ON image_member (member, status);" },
+	/* import tasks (tasks_db.h); kept after their image is deleted, until they expire */
+	{ "image", 3,
+	  "CREATE TABLE image_task ("
+	  " id TEXT PRIMARY KEY, type TEXT NOT NULL, status TEXT NOT NULL, owner TEXT,"
+	  " image_id TEXT, request_id TEXT, user_id TEXT, input TEXT, result TEXT,"
+	  " message TEXT NOT NULL DEFAULT '', expires_at BIGINT,"
+	  " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+	  "CREATE INDEX image_task_image ON image_task (image_id, created_at);"
+	  "CREATE INDEX image_task_created ON image_task (created_at, id);" },
 	{ 0 },
 };
 
 static const struct route *const routes[] = { image_routes,	     image_data_routes,
 					       image_member_routes,  image_schema_routes,
-					       image_import_routes, NULL };
+					       image_import_routes,
+					       image_task_routes,    NULL };
 static const struct policy *const policies[] = { image_policies, image_data_policies,
 						 image_member_policies, image_schema_policies,
-						 image_import_policies, NULL };
+						 image_import_policies,
+						 image_task_policies, NULL };
 static const struct stream_route *const streams[] = { image_data_streams,
 						      image_import_streams, NULL };
 

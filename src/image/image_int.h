@@ -22,6 +22,8 @@ extern const struct route image_routes[], image_data_routes[], image_member_rout
 extern const struct policy image_policies[], image_data_policies[], image_member_policies[],
 	image_schema_policies[], image_import_policies[];
 extern const struct stream_route image_data_streams[], image_import_streams[];
+extern const struct route image_task_routes[];   /* api_tasks.c */
+extern const struct policy image_task_policies[];
 
 /* The store opened by image_init; borrowed. */
 struct image_store *image_store(void);

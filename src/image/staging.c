@@ -18,6 +18,7 @@
 #include "image/images_db.h"
 #include "image/staging.h"
 #include "image/store.h"
+#include "image/tasks_db.h"
 
 #define CHUNK_SIZE (256 * 1024)
 
@@ -57,6 +58,22 @@ void image_staging_enqueue(const char *id)
 	pthread_mutex_unlock(&lock);
 }
 
+/* Moves the image's unfinished import task on (see tasks_db.h); a task that cannot be
+ * updated is logged, the import goes on. */
+static void task_progress(struct db *db, const char *id, const char *status,
+			  const char *message)
+{
+	struct err err = { 0 };
+	json_auto_t *result = NULL;
+
+	if (db == NULL)
+		return;
+	if (str_eq(status, "success"))
+		result = json_pack("{s:s}", "image_id", id);
+	if (image_task_db_progress(db, id, status, result, message, &err) < 0)
+		log_warn("image %s: task: %s", id, err.msg);
+}
+
 /* The import failed for good: the image goes back to queued (when it is still importing)
  * and its staged file goes. */
 static void import_failed(struct db *db, const char *id, const struct err *why)
@@ -66,6 +83,8 @@ static void import_failed(struct db *db, const char *id, const struct err *why)
 	log_warn("image %s: import failed: %s", id, why->msg);
 	if (db != NULL && image_db_set_status(db, id, "importing", "queued", &err) < 0)
 		log_warn("image %s: %s", id, err.msg);
+	err_clear(&err);
+	task_progress(db, id, "failure", why->msg);
 	err_clear(&err);
 	if (store_remove(staging, id, &err) < 0)
 		log_warn("image %s: %s", id, err.msg);
@@ -86,6 +105,7 @@ static void run_import(const char *id, char *buf)
 		log_warn("image %s: import postponed: %s", id, err.msg);
 		return;
 	}
+	task_progress(db, id, "processing", NULL);
 	if (store_open_read(staging, id, &fd, &size, &err) < 0 ||
 	    (in = image_ingest_begin(db, id, "importing", &err)) == NULL ||
 	    image_ingest_expect(in, (int64_t)size, &err) < 0)
@@ -118,6 +138,7 @@ static void run_import(const char *id, char *buf)
 	in = NULL;
 	if (image_ingest_finish(done, &err) < 0)
 		goto fail;
+	task_progress(db, id, "success", NULL);
 	err_clear(&err);
 	if (store_remove(staging, id, &err) < 0)
 		log_warn("image %s: %s", id, err.msg);
@@ -217,6 +238,7 @@ static void unstick(struct db *db, const json_t *img)
 	log_info("image %s: nothing staged, back to queued", id);
 	if (image_db_set_status(db, id, jsonx_str(img, "status"), "queued", &err) < 0)
 		log_warn("image %s: %s", id, err.msg);
+	task_progress(db, id, "failure", "The staged data is gone.");
 }
 
 /* Removes temp files of stages cut off by a stop, and staged files that belong to no

@@ -431,6 +431,197 @@ def test_restart_keeps_staged_and_drops_orphans(cloud, tok, data):
     assert download(cloud, tok, imported["id"]) == b"done"
 
 
+# ---- import tasks (GET /v2/images/{id}/tasks, the tasks API) ----
+
+def image_tasks(cloud, tok, image_id):
+    status, _, body = cloud.request("GET", f"/image/v2/images/{image_id}/tasks", tok,
+                                    headers=JSON)
+    assert status == 200, body
+    return body["tasks"]
+
+
+def wait_task(cloud, tok, image_id, want, timeout=30):
+    deadline = time.time() + timeout
+    while True:
+        tasks = image_tasks(cloud, tok, image_id)
+        if (tasks and all(t["status"] == want for t in tasks)) or time.time() > deadline:
+            assert tasks and all(t["status"] == want for t in tasks), tasks
+            return tasks
+
+
+def test_import_records_a_task(cloud, tok, data):
+    img = new_image(cloud, tok)
+    assert image_tasks(cloud, tok, img["id"]) == []
+    assert stage(cloud, tok, img["id"], data)[0] == 204
+    status, hdrs, _ = do_import(cloud, tok, img["id"], glance_direct())
+    assert status == 202
+    request_id = hdrs["x-openstack-request-id"]
+    wait_status(cloud, tok, img["id"], "active")
+    [task] = wait_task(cloud, tok, img["id"], "success")
+    _, body = cloud.token()
+    assert task["request_id"] == request_id
+    assert task["user_id"] == body["token"]["user"]["id"]
+    assert task["owner"] == body["token"]["project"]["id"] == img["owner"]
+    assert task["type"] == "api_image_import"
+    assert task["image_id"] == img["id"]
+    assert task["input"] == {"image_id": img["id"], "import_req": glance_direct(),
+                             "backend": [None]}
+    assert task["result"] == {"image_id": img["id"]}
+    assert task["message"] == ""
+    assert task["deleted"] is False and task["deleted_at"] is None
+    # times as Glance's rows serialize them: no zone; a finished task expires in 48 h
+    created = time.strptime(task["created_at"], "%Y-%m-%dT%H:%M:%S.%f")
+    expires = time.strptime(task["expires_at"], "%Y-%m-%dT%H:%M:%S.%f")
+    assert 47 * 3600 < time.mktime(expires) - time.mktime(created) <= 48 * 3600 + 60
+    # the tasks API (admin) shows the same task in its own shape
+    status, _, shown = cloud.request("GET", "/image/v2/tasks/" + task["id"], tok,
+                                     headers=JSON)
+    assert status == 200, shown
+    assert shown["status"] == "success" and shown["request_id"] == request_id
+    assert shown["input"]["import_req"]["method"]["name"] == "glance-direct"
+    assert shown["self"] == "/v2/tasks/" + task["id"]
+    assert shown["schema"] == "/v2/schemas/task"
+    assert shown["created_at"].endswith("Z") and shown["expires_at"].endswith("Z")
+    assert "deleted" not in shown
+
+
+def test_failed_import_records_a_failed_task(cloud, tok):
+    img = new_image(cloud, tok)
+    assert stage(cloud, tok, img["id"], b"gone soon")[0] == 204
+    # the staged data disappears behind the service's back: the import cannot read it
+    os.unlink(os.path.join(staging_dir(cloud), img["id"]))
+    status, hdrs, _ = do_import(cloud, tok, img["id"], glance_direct())
+    assert status == 202
+    [task] = wait_task(cloud, tok, img["id"], "failure")
+    assert task["request_id"] == hdrs["x-openstack-request-id"]
+    assert task["message"]
+    assert task["result"] is None
+    assert task["expires_at"] is not None
+    # and the image is back to queued, as Glance reverts a failed import
+    assert show(cloud, tok, img["id"])["status"] == "queued"
+    # a second try after a new stage adds a second task, which succeeds
+    assert stage(cloud, tok, img["id"], b"here now")[0] == 204
+    assert do_import(cloud, tok, img["id"], glance_direct())[0] == 202
+    wait_status(cloud, tok, img["id"], "active")
+    deadline = time.time() + 10
+    while True:
+        tasks = image_tasks(cloud, tok, img["id"])
+        if [t["status"] for t in tasks] == ["failure", "success"] or time.time() > deadline:
+            break
+        time.sleep(0.1)
+    assert [t["status"] for t in tasks] == ["failure", "success"]
+
+
+def test_refused_import_records_no_task(cloud, tok):
+    img = new_image(cloud, tok)
+    assert do_import(cloud, tok, img["id"], glance_direct())[0] == 409
+    body = {"method": {"name": "web-download", "uri": "http://127.0.0.1:1/x"}}
+    assert stage(cloud, tok, img["id"], b"abc")[0] == 204
+    assert do_import(cloud, tok, img["id"], body)[0] == 400
+    assert image_tasks(cloud, tok, img["id"]) == []
+
+
+def test_image_tasks_follow_the_image_visibility(cloud, tok):
+    demo, _ = cloud.token("demo", project="demo")
+    private = new_image(cloud, tok)
+    assert stage(cloud, tok, private["id"], b"abc")[0] == 204
+    assert do_import(cloud, tok, private["id"], glance_direct())[0] == 202
+    wait_task(cloud, tok, private["id"], "success")
+    status, _, err = cloud.request("GET", f"/image/v2/images/{private['id']}/tasks", demo,
+                                   headers=JSON)
+    assert status == 404, err
+    status, _, err = cloud.request("GET", "/image/v2/images/no-such-image/tasks", tok,
+                                   headers=JSON)
+    assert status == 404, err
+    # a public image is visible, the tasks of its owner's project are not
+    public = new_image(cloud, tok, visibility="public")
+    assert stage(cloud, tok, public["id"], b"abc")[0] == 204
+    assert do_import(cloud, tok, public["id"], glance_direct())[0] == 202
+    wait_task(cloud, tok, public["id"], "success")
+    assert image_tasks(cloud, demo, public["id"]) == []
+    # the image's own project sees them
+    assert len(image_tasks(cloud, tok, public["id"])) == 1
+
+
+def test_tasks_api_is_admin_only(cloud, tok):
+    demo, _ = cloud.token("demo", project="demo")
+    for method, path, body in (("GET", "/image/v2/tasks", None),
+                               ("GET", "/image/v2/tasks/" + "0" * 8 + "-0000-4000-8000-" +
+                                "0" * 12, None),
+                               ("POST", "/image/v2/tasks", {"type": "import", "input": {}})):
+        status, _, err = cloud.request(method, path, demo, body=body, headers=JSON)
+        assert status == 403, (method, path, err)
+        assert ("You are not authorized to complete tasks_api_access action."
+                in err["message"])
+    status, _, err = cloud.request("GET", "/image/v2/tasks/" + "0" * 8 + "-0000-4000-8000-" +
+                                   "0" * 12, tok, headers=JSON)
+    assert status == 404, err
+    assert "was not found" in err["message"]
+
+
+def test_tasks_api_list(cloud, tok):
+    ids = []
+    for _ in range(3):
+        img = new_image(cloud, tok)
+        assert stage(cloud, tok, img["id"], b"abc")[0] == 204
+        assert do_import(cloud, tok, img["id"], glance_direct())[0] == 202
+        ids.append(wait_task(cloud, tok, img["id"], "success")[0]["id"])
+    status, _, body = cloud.request("GET", "/image/v2/tasks?limit=2", tok, headers=JSON)
+    assert status == 200, body
+    assert body["schema"] == "/v2/schemas/tasks"
+    assert body["first"] == "/v2/tasks?limit=2"
+    # newest first; stubs carry no input, result or message
+    assert [t["id"] for t in body["tasks"]] == ids[::-1][:2]
+    assert set(body["tasks"][0]) == {"id", "type", "status", "owner", "created_at",
+                                     "updated_at", "expires_at", "self", "schema"}
+    status, _, page2 = cloud.request("GET", "/image" + body["next"], tok, headers=JSON)
+    assert status == 200, page2
+    assert page2["tasks"][0]["id"] == ids[0]
+    status, _, body = cloud.request("GET", "/image/v2/tasks?status=success&sort_dir=asc",
+                                    tok, headers=JSON)
+    assert status == 200 and all(t["status"] == "success" for t in body["tasks"])
+    for query, message in (("status=done", "Invalid status value: done"),
+                           ("type=api_image_import", "Invalid type value: api_image_import"),
+                           ("sort_dir=up", "Invalid sort direction: up"),
+                           ("limit=x", "limit param must be an integer"),
+                           ("limit=-1", "limit param must be positive"),
+                           ("marker=nope", "Invalid marker format"),
+                           ("sort_key=input", "Sort key supplied was not valid.")):
+        status, _, err = cloud.request("GET", "/image/v2/tasks?" + query, tok, headers=JSON)
+        assert status == 400, (query, err)
+        assert message in err["message"], (query, err)
+
+
+def test_tasks_cannot_be_deleted_or_created(cloud, tok):
+    img = new_image(cloud, tok)
+    assert stage(cloud, tok, img["id"], b"abc")[0] == 204
+    assert do_import(cloud, tok, img["id"], glance_direct())[0] == 202
+    [task] = wait_task(cloud, tok, img["id"], "success")
+    status, hdrs, err = cloud.request("DELETE", "/image/v2/tasks/" + task["id"], tok,
+                                      headers=JSON)
+    assert status == 405, err
+    assert hdrs["Allow"] == "GET"
+    assert "They are auto deleted after reaching the time" in err["message"]
+    for body, message in (({"input": {}}, "Task 'type' is required"),
+                          ({"type": "import"}, "Task 'input' is required")):
+        status, _, err = cloud.request("POST", "/image/v2/tasks", tok, body=body,
+                                       headers=JSON)
+        assert status == 400 and message in err["message"], err
+    status, _, err = cloud.request("POST", "/image/v2/tasks", tok,
+                                   body={"type": "import", "input": {
+                                       "import_from": "http://127.0.0.1:1/x"}},
+                                   headers=JSON)
+    assert status == 400, err
+    # deleting the image leaves its tasks until they expire, as Glance does
+    assert cloud.request("DELETE", "/image/v2/images/" + img["id"], tok)[0] == 204
+    status, _, err = cloud.request("GET", f"/image/v2/images/{img['id']}/tasks", tok,
+                                   headers=JSON)
+    assert status == 404
+    status, _, shown = cloud.request("GET", "/image/v2/tasks/" + task["id"], tok,
+                                     headers=JSON)
+    assert status == 200 and shown["image_id"] == img["id"]
+
+
 def sql(cloud, statement):
     """Runs one statement on the stopped cloud's database, as a crash would leave it."""
     with open(cloud.conf) as f:
@@ -462,3 +653,21 @@ def test_restart_resumes_an_import(cloud, data):
     cloud.start()
     tok = cloud.token()[0]
     assert show(cloud, tok, img["id"])["status"] == "queued"
+
+
+def test_restart_fails_the_task_of_an_import_with_nothing_staged(cloud):
+    tok = cloud.token()[0]
+    img = new_image(cloud, tok)
+    assert stage(cloud, tok, img["id"], b"abc")[0] == 204
+    cloud.stop()
+    # stopped between the import's 202 and the worker: importing, then the file is lost
+    os.unlink(os.path.join(staging_dir(cloud), img["id"]))
+    sql(cloud, f"UPDATE image SET status = 'importing' WHERE id = '{img['id']}'")
+    sql(cloud, "INSERT INTO image_task (id, type, status, owner, image_id, message,"
+               " created_at, updated_at) VALUES ('11111111-2222-4333-8444-555555555555',"
+               f" 'api_image_import', 'pending', '{img['owner']}', '{img['id']}', '', 1, 1)")
+    cloud.start()
+    tok = cloud.token()[0]
+    assert show(cloud, tok, img["id"])["status"] == "queued"
+    [task] = image_tasks(cloud, tok, img["id"])
+    assert task["status"] == "failure" and task["message"]
