@@ -30,7 +30,7 @@ static const char *const visibilities[] = { "public", "private", "shared", "comm
 static const char *const read_only[] = { "status", "checksum", "os_hash_algo",
 					 "os_hash_value", "size", "virtual_size", "created_at",
 					 "updated_at", "self", "file", "schema", "direct_url",
-					 "locations", "owner", "id", NULL };
+					 "locations", "id", NULL };
 static const char *const reserved[] = { "deleted", "deleted_at", "location", NULL };
 
 /* Reserved names, and the os_glance_* namespace the service keeps for itself. */
@@ -41,7 +41,7 @@ static bool is_reserved(const char *key)
 /* Core attributes a PATCH may not remove. */
 static const char *const core_attrs[] = { "name", "visibility", "disk_format",
 					  "container_format", "min_disk", "min_ram",
-					  "protected", "os_hidden", "tags", NULL };
+					  "protected", "os_hidden", "tags", "owner", NULL };
 
 bool image_in_list(const char *const *list, const char *s)
 {
@@ -148,6 +148,19 @@ static int validate(json_t *img, struct err *err)
 							 "characters");
 		}
 	}
+	return 0;
+}
+
+/* The owner is the creator's project; only an admin gives an image to another one. */
+static int check_owner(struct req *rq, const json_t *img, struct err *err)
+{
+	const json_t *v = json_object_get(img, "owner");
+
+	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 255)
+		return schema_error(err, "'owner' must be a string of 1 to 255 characters");
+	if (!image_is_admin(rq) && !str_eq(json_string_value(v), rq->auth->project_id))
+		return err_set(err, ERR_FORBIDDEN, "You are not permitted to create images "
+						   "owned by '%s'.", json_string_value(v));
 	return 0;
 }
 
@@ -283,7 +296,10 @@ static int images_create(struct req *rq, struct err *err)
 		json_object_set_new(img, "min_disk", json_integer(0));
 	if (json_object_get(img, "min_ram") == NULL)
 		json_object_set_new(img, "min_ram", json_integer(0));
-	json_object_set_new(img, "owner", json_string(rq->auth->project_id));
+	if ((v = json_object_get(img, "owner")) == NULL || json_is_null(v))
+		json_object_set_new(img, "owner", json_string(rq->auth->project_id));
+	if (check_owner(rq, img, err) < 0)
+		return -1;
 	if (validate(img, err) < 0 || check_publicize(rq, img, err) < 0 ||
 	    image_quota_check_count(db, rq->auth->project_id, err) < 0)
 		return -1;
@@ -745,7 +761,7 @@ static int patch_op_path(const json_t *change, bool d4, const char **op, const c
 static int patch_one(struct req *rq, json_t *img, const json_t *change, bool d4,
 		     struct err *err)
 {
-	const char *op, *path;
+	const char *op = NULL, *path = NULL;
 	json_t *value = json_object_get(change, "value");
 	char *attr;
 
@@ -756,6 +772,9 @@ static int patch_one(struct req *rq, json_t *img, const json_t *change, bool d4,
 		return err_set(err, ERR_FORBIDDEN, "Attribute '%s' is read-only.", attr);
 	if (is_reserved(attr))
 		return err_set(err, ERR_FORBIDDEN, "Attribute '%s' is reserved.", attr);
+	if (strcmp(attr, "owner") == 0 && !image_is_admin(rq))
+		return err_set(err, ERR_FORBIDDEN, "You are not permitted to modify 'owner' on "
+						   "this image.");
 	if ((strcmp(attr, "disk_format") == 0 || strcmp(attr, "container_format") == 0) &&
 	    !str_eq(jsonx_str(img, "status"), "queued"))
 		return err_set(err, ERR_FORBIDDEN,
@@ -811,8 +830,8 @@ static int image_update(struct req *rq, struct err *err)
 		if (patch_one(rq, img, change, d4, err) < 0)
 			goto fail;
 	}
-	if (validate(img, err) < 0 || check_publicize(rq, img, err) < 0 ||
-	    image_db_update(db, img, err) < 0 || db_commit(db, err) < 0)
+	if (validate(img, err) < 0 || check_owner(rq, img, err) < 0 ||
+	    check_publicize(rq, img, err) < 0 || image_db_update(db, img, err) < 0 || db_commit(db, err) < 0)
 		goto fail;
 	json_t *out = image_db_find(db, id, err);
 	if (out == NULL)

@@ -199,10 +199,11 @@ int image_db_update(struct db *db, const json_t *img, struct err *err)
 	char *min_disk = int_text(img, "min_disk"), *min_ram = int_text(img, "min_ram");
 	char *now = xasprintf("%" PRId64, util_now_us());
 	int rc = db_exec(db, err,
-			 "UPDATE image SET name = ?, visibility = ?, disk_format = ?,"
+			 "UPDATE image SET name = ?, owner = ?, visibility = ?, disk_format = ?,"
 			 " container_format = ?, min_disk = ?, min_ram = ?, protected = ?,"
 			 " os_hidden = ?, updated_at = ?, props = ?, tags = ? WHERE id = ?",
-			 DBP(jsonx_str(img, "name"), jsonx_str(img, "visibility"),
+			 DBP(jsonx_str(img, "name"), jsonx_str(img, "owner"),
+			     jsonx_str(img, "visibility"),
 			     jsonx_str(img, "disk_format"), jsonx_str(img, "container_format"),
 			     min_disk, min_ram, bool_text(img, "protected"),
 			     bool_text(img, "os_hidden"), now, props, tags,

@@ -252,3 +252,36 @@ def test_interrupted_upload_leaves_nothing(cloud):
     left = os.listdir(os.path.join(cloud.state, "images"))
     assert not [n for n in left if n.startswith(".") or n == img["id"]], left
     assert cloud.request("DELETE", "/image/v2/images/" + img["id"], tok)[0] == 204
+
+
+def test_owner_is_the_admins_to_give(cloud):
+    """An admin may create an image for another project and hand one over; a project
+    member may do neither."""
+    admin, _ = cloud.token()
+    demo, _ = cloud.token(user="demo", password=cloud.password("demo"), project="demo")
+    other = "0123456789abcdef0123456789abcdef"
+    status, _, img = cloud.request("POST", "/image/v2/images", admin,
+                                   body={"name": "given", "owner": other})
+    assert status == 201 and img["owner"] == other
+    url = "/image/v2/images/" + img["id"]
+    jp = {"Content-Type": "application/openstack-images-v2.1-json-patch"}
+    status, _, img = cloud.request("PATCH", url, admin, headers=jp,
+                                   body=[{"op": "replace", "path": "/owner", "value": "x1"}])
+    assert status == 200 and img["owner"] == "x1"
+    status, _, _ = cloud.request("PATCH", url, admin, headers=jp,
+                                 body=[{"op": "remove", "path": "/owner"}])
+    assert status == 403
+    before = cloud.request("GET", "/image/v2/images", demo)[2]["images"]
+    status, _, _ = cloud.request("POST", "/image/v2/images", demo,
+                                 body={"name": "taken", "owner": other})
+    assert status == 403
+    assert cloud.request("GET", "/image/v2/images", demo)[2]["images"] == before
+    status, _, mine = cloud.request("POST", "/image/v2/images", demo, body={"name": "mine"})
+    assert status == 201
+    murl = "/image/v2/images/" + mine["id"]
+    status, _, _ = cloud.request("PATCH", murl, demo, headers=jp,
+                                 body=[{"op": "replace", "path": "/owner", "value": other}])
+    assert status == 403
+    assert cloud.request("GET", murl, demo)[2]["owner"] == mine["owner"]
+    for u in (url, murl):
+        assert cloud.request("DELETE", u, admin)[0] == 204
