@@ -3,21 +3,27 @@
 
 /* The image service (Glance v2 under /image).
  *
- * Model. An image is a row of metadata and, once uploaded, one object in the image store.
- * Its core attributes (name, disk and container format, visibility, min_disk, min_ram,
- * protected, tags) are columns; the free-form properties users add ("os_distro": "debian")
- * are a JSON object of strings kept beside them and shown as top-level keys, as Glance
- * shows them. The owner is the project of the token that created it.
+ * Model. An image is a row of metadata and, once it has data, one object in the image
+ * store. Its core attributes (name, owner, disk and container format, visibility, min_disk,
+ * min_ram, protected, os_hidden, tags) are columns; the free-form properties users add
+ * ("os_distro": "debian") are a JSON object of strings kept beside them and shown as
+ * top-level keys, as Glance shows them. The owner is the creator's project (an admin may
+ * give an image to another). Members (image_member) are the projects an image is shared
+ * with, each with its own pending/accepted/rejected answer.
  *
- * Status follows Glance: queued (no data) -> saving (an upload is streaming) -> active.
- * An upload streams straight to the store (temp file, fsync, rename) while MD5 and SHA-512
- * are computed over the same bytes; only when the store committed does the row turn
- * active with size, checksum and os_hash_value. An upload cut off midway removes its temp
- * file and puts the image back to queued. Deleting an image removes the row, then the
- * stored object.
+ * Status follows Glance: queued (no data) -> saving (bytes are streaming into the store)
+ * -> active <-> deactivated; with import, queued -> uploading (staged) -> importing ->
+ * active. Every source of bytes (an upload, a staged file, a file registered at start)
+ * goes through one ingest (image_ingest.c): MD5, SHA-512 and the store write on worker
+ * threads over the same buffers, the qcow2 header read for virtual_size, quotas checked
+ * as bytes arrive. Only when the store committed (temp file, fsync, rename) does the row
+ * turn active with size, checksum and os_hash_value; a cut-off or failed ingest removes
+ * its temp file and puts the image back where it was. Deleting an image removes the row
+ * and its members, then the stored object.
  *
- * Visibility: a project sees the images it owns and the public ones (shared and community
- * come with members); a token with the admin role sees all and alone may publicize.
+ * Visibility (Glance's): private, the owner; shared, the owner and its members (in a
+ * member's list once accepted); community, anyone by id or with visibility=community;
+ * public, anyone, and only an admin publicizes. A token with the admin role sees all.
  *
  * Other services reach images only through this header. */
 
