@@ -84,8 +84,10 @@ static struct store_writer *fs_open_write(struct image_store *base, const char *
 	}
 	fchmod(w->fd, 0600);
 	/* Page-aligned chunks go to the disk without a copy into the page cache, which costs
-	 * more CPU than the write itself on a loaded host; the first other chunk (the tail)
-	 * turns this off. A file system without O_DIRECT (tmpfs) refuses it here. */
+	 * more CPU than the write itself on a loaded host (and commit's fsync has little left
+	 * to do); the first other chunk (the tail) turns this off. A file system without
+	 * O_DIRECT (tmpfs) refuses it here. The object is not in the page cache after that:
+	 * a download asks for read-ahead of what it sends. */
 	int fl = fcntl(w->fd, F_GETFL);
 	w->direct = fl >= 0 && fcntl(w->fd, F_SETFL, fl | O_DIRECT) == 0;
 	return w;

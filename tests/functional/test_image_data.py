@@ -78,14 +78,16 @@ def chunked_upload(cloud, tok, image_id, size):
         proc.stdin.write(chunk)
     proc.stdin.flush()
     assert wait_status(cloud, tok, image_id, "saving")["status"] == "saving"
-    # until the server took in what was sent (the last MiB may sit in its buffer): a
-    # client that goes away while the server is still reading is noticed only at the
-    # connection timeout
-    deadline = time.time() + 30
+    # until the server took in what was sent and waits for more (the last MiB may sit in
+    # its buffer): a client that goes away while the server is still busy reading is
+    # noticed only at the connection timeout (libmicrohttpd, epoll)
+    deadline, last, since = time.time() + 30, -1, time.time()
     while time.time() < deadline:
         tmp = [n for n in store_files(cloud, image_id) if n.startswith(".")]
-        path = os.path.join(cloud.state, "images", tmp[0]) if tmp else None
-        if path and os.path.getsize(path) >= size - MIB:
+        now = os.path.getsize(os.path.join(cloud.state, "images", tmp[0])) if tmp else -1
+        if now != last:
+            last, since = now, time.time()
+        elif now >= size - MIB and time.time() - since > 0.5:
             break
         time.sleep(0.05)
     return proc
