@@ -12,6 +12,7 @@
 #include "image/image.h"
 #include "image/image_int.h"
 #include "image/images_db.h"
+#include "image/metadefs_db.h"
 #include "image/staging.h"
 #include "image/store.h"
 
@@ -47,17 +48,47 @@ const struct db_migration image_migrations[] = {
 	  " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
 	  "CREATE INDEX image_task_image ON image_task (image_id, created_at);"
 	  "CREATE INDEX image_task_created ON image_task (created_at, id);" },
+	/* the metadata definitions catalog (metadefs_db.h); objects, properties and tags share
+	 * one shape, the definition as JSON text in 'body' */
+	{ "image", 4,
+	  "CREATE TABLE metadef_namespace ("
+	  " namespace TEXT PRIMARY KEY, display_name TEXT, description TEXT,"
+	  " visibility TEXT NOT NULL, protected INTEGER NOT NULL DEFAULT 0, owner TEXT,"
+	  " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+	  "CREATE INDEX metadef_namespace_created ON metadef_namespace (created_at, namespace);"
+	  "CREATE TABLE metadef_resource_type ("
+	  " name TEXT PRIMARY KEY, protected INTEGER NOT NULL DEFAULT 0,"
+	  " created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);"
+	  "CREATE TABLE metadef_rt_assoc ("
+	  " namespace TEXT NOT NULL, resource_type TEXT NOT NULL, prefix TEXT,"
+	  " properties_target TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
+	  " PRIMARY KEY (namespace, resource_type));"
+	  "CREATE INDEX metadef_rt_assoc_type ON metadef_rt_assoc (resource_type);"
+	  "CREATE TABLE metadef_object ("
+	  " namespace TEXT NOT NULL, name TEXT NOT NULL, name_key TEXT NOT NULL,"
+	  " body TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
+	  " PRIMARY KEY (namespace, name_key));"
+	  "CREATE TABLE metadef_property ("
+	  " namespace TEXT NOT NULL, name TEXT NOT NULL, name_key TEXT NOT NULL,"
+	  " body TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
+	  " PRIMARY KEY (namespace, name_key));"
+	  "CREATE TABLE metadef_tag ("
+	  " namespace TEXT NOT NULL, name TEXT NOT NULL, name_key TEXT NOT NULL,"
+	  " body TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
+	  " PRIMARY KEY (namespace, name_key));" },
 	{ 0 },
 };
 
 static const struct route *const routes[] = { image_routes,	     image_data_routes,
 					       image_member_routes,  image_schema_routes,
 					       image_import_routes,
-					       image_task_routes,    NULL };
+					       image_task_routes,    image_metadef_ns_routes,
+					       image_metadef_routes, NULL };
 static const struct policy *const policies[] = { image_policies, image_data_policies,
 						 image_member_policies, image_schema_policies,
 						 image_import_policies,
-						 image_task_policies, NULL };
+						 image_task_policies, image_metadef_policies,
+						 NULL };
 static const struct stream_route *const streams[] = { image_data_streams,
 						      image_import_streams, NULL };
 
@@ -136,11 +167,19 @@ static int recover_uploads(struct err *err)
 	return 0;
 }
 
+/* The well-known resource types the metadefs catalog lists from the start. */
+static int seed_metadefs(struct err *err)
+{
+	struct db *db = db_get(err);
+
+	return db == NULL ? -1 : md_db_seed(db, err);
+}
+
 int image_init(struct err *err)
 {
 	char *dir;
 
-	if (db_migrate(image_migrations, err) < 0)
+	if (db_migrate(image_migrations, err) < 0 || seed_metadefs(err) < 0)
 		return -1;
 	dir = xasprintf("%s/images", conf.state_dir);
 	store = store_file_new(dir, err);

@@ -24,6 +24,9 @@ extern const struct policy image_policies[], image_data_policies[], image_member
 extern const struct stream_route image_data_streams[], image_import_streams[];
 extern const struct route image_task_routes[];   /* api_tasks.c */
 extern const struct policy image_task_policies[];
+/* The metadata definitions catalog (api_metadef_namespaces.c, api_metadefs.c). */
+extern const struct route image_metadef_ns_routes[], image_metadef_routes[];
+extern const struct policy image_metadef_policies[];
 
 /* The store opened by image_init; borrowed. */
 struct image_store *image_store(void);
@@ -72,5 +75,50 @@ void image_ingest_abort(struct image_ingest *in);
 int image_ingest_expect(struct image_ingest *in, int64_t size, struct err *err);
 /* begin + data + finish from the file at 'path' (no HTTP); the image must be queued. */
 int image_ingest_file(struct db *db, const char *id, const char *path, struct err *err);
+
+/* ---- metadata definitions (api_metadef_namespaces.c), shared with api_metadefs.c ---- */
+
+/* 403 "You are not authorized to complete <action> action." unless the caller is admin. */
+int md_require_admin(struct req *rq, const char *action, struct err *err);
+/* The namespace if the caller may see it, else 404 (caller owns the result). */
+json_t *md_ns_find(struct req *rq, struct db *db, const char *name, struct err *err);
+/* 403 with Glance's words when the namespace is protected. */
+int md_ns_check_protected(const json_t *ns, struct err *err);
+/* The body as a JSON object (400 "Body expected in request." / malformed), 403 "Attribute
+ * '<k>' is read-only." for any key of the NULL-terminated 'read_only'. Caller owns. */
+json_t *md_body(struct req *rq, const char *const *read_only, struct err *err);
+extern const char *const md_read_only[]; /* self, schema, created_at, updated_at */
+
+/* A body field as Glance's metadef schemas declare it. */
+enum {
+	MDF_STRING = 1 << 0,
+	MDF_BOOL = 1 << 1,
+	MDF_INT = 1 << 2,
+	MDF_NUMBER = 1 << 3,
+	MDF_OBJECT = 1 << 4,
+	MDF_ARRAY = 1 << 5,
+	MDF_NULL = 1 << 6,
+	MDF_ANY = 0x7f,
+};
+struct md_field {
+	const char *name;
+	unsigned int types;
+	bool required;
+	int max_len;                /* strings, characters; 0: none */
+	const char *const *allowed; /* strings: NULL-terminated enum, or NULL */
+};
+/* Checks 'obj' against 'fields' (NULL-terminated); 'strict' refuses other keys. 400
+ * "Provided object does not match schema '<schema>': ..." */
+int md_validate(const json_t *obj, const char *schema, const struct md_field *fields,
+		bool strict, struct err *err);
+/* A checked property definition without its name (caller owns); 'need_name' asks for a
+ * "name" in 'v'. */
+json_t *md_property_def(const json_t *v, bool need_name, struct err *err);
+/* A checked {name: definition} map (caller owns). */
+json_t *md_property_map(const json_t *v, struct err *err);
+/* A checked object definition: {description?, required?, properties?} (caller owns). */
+json_t *md_object_def(const json_t *v, struct err *err);
+/* Adds to an object as stored the defaults, self and schema Glance shows; returns it. */
+json_t *md_object_body(const char *ns, json_t *obj);
 
 #endif
