@@ -617,6 +617,44 @@ static int parse_filters(struct req *rq, struct image_filter *f, struct err *err
 	return err->kind != ERR_NONE ? -1 : 0;
 }
 
+/* The link to the page after the image 'last': the request's query with its marker
+ * replaced (in the request's arena). */
+static const char *next_link(struct req *rq, const char *last)
+{
+	struct next_ctx nc = { rq, "" };
+	char *m = url_escape(last);
+	const char *link;
+
+	req_query_each(rq, add_query, &nc);
+	link = req_printf(rq, "/v2/images?%smarker=%s", nc.q, m);
+	free(m);
+	return link;
+}
+
+/* The list without tag or property filters (the common one): its text is written straight
+ * from the rows (image_db_list_json), no jansson objects on the way. */
+static int images_list_text(struct req *rq, struct db *db, const struct image_filter *f,
+			    int max, struct err *err)
+{
+	struct image_json out = { 0 };
+	char *next = NULL;
+
+	IMAGE_JSON_LIT(&out, "{\"images\": [");
+	if (image_db_list_json(db, f, max, &out, &next, err) < 0) {
+		free(out.s);
+		return -1;
+	}
+	IMAGE_JSON_LIT(&out, "], \"schema\": \"/v2/schemas/images\", \"first\": \"/v2/images\"");
+	if (next != NULL) {
+		IMAGE_JSON_LIT(&out, ", \"next\": ");
+		image_json_str(&out, next_link(rq, next));
+		free(next);
+	}
+	IMAGE_JSON_LIT(&out, "}");
+	reply_json_text(rq, 200, image_json_take(&out));
+	return 0;
+}
+
 static int images_list(struct req *rq, struct err *err)
 {
 	struct db *db = db_get(err);
@@ -655,20 +693,20 @@ static int images_list(struct req *rq, struct err *err)
 		return -1;
 	f.marker = pg.marker;
 	f.limit = pg.limit + 1;
+	if (f.ntags == 0 && f.nprops == 0)
+		return images_list_text(rq, db, &f, pg.limit, err);
 	if ((list = image_db_list(db, &f, err)) == NULL)
 		return -1;
 	json_t *body = json_pack("{s:s,s:s}", "schema", "/v2/schemas/images", "first",
 				 "/v2/images");
 	if (json_array_size(list) > (size_t)pg.limit) {
 		json_array_remove(list, (size_t)pg.limit);
-		struct next_ctx nc = { rq, "" };
-		req_query_each(rq, add_query, &nc);
-		const char *last = jsonx_str(json_array_get(list, (size_t)pg.limit - 1), "id");
-		char *m = url_escape(last);
-		json_object_set_new(body, "next",
-				    json_string(req_printf(rq, "/v2/images?%smarker=%s", nc.q,
-							   m)));
-		free(m);
+		/* limit=0: an empty page and no next link, as Glance */
+		if (pg.limit > 0) {
+			img = json_array_get(list, (size_t)pg.limit - 1);
+			json_object_set_new(body, "next",
+					    json_string(next_link(rq, jsonx_str(img, "id"))));
+		}
 	}
 	json_array_foreach(list, i, img) {
 		image_body(img);

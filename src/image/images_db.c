@@ -447,18 +447,18 @@ static bool post_match(const json_t *img, const struct image_filter *f)
 	return true;
 }
 
-/* One page of rows after 'marker' (NULL: from the start); appends to 'list' the images
- * that pass post_match, up to f->limit in all. Returns the rows the database gave (a full
- * page means there may be more), -1 on error; '*last' is the id of the last row seen. */
-static int list_page(struct db *db, const struct image_filter *f, const char *marker,
-		     json_t *list, char **last, struct err *err)
+/* Runs the list's query for one page of rows after 'marker' (NULL: from the start):
+ * f->limit rows at most, in the sort order; the tag and property filters only narrow it
+ * (see add_json_prefilters). Caller frees the result. */
+static struct db_res *list_query(struct db *db, const struct image_filter *f,
+				 const char *marker, struct err *err)
 {
 	const char *expr = "created_at";
 	bool numeric = true;
 	struct sqlb sb;
-	struct db_res *res;
+	struct db_res *res = NULL;
 	char *marker_val = NULL, *order, *lim, *pats[2 * IMAGE_TAGS_MAX];
-	int npats = 0, rows = -1;
+	int npats = 0;
 
 	for (size_t i = 0; i < sizeof(sort_cols) / sizeof(sort_cols[0]); i++)
 		if (str_eq(sort_cols[i].key, f->sort_key)) {
@@ -490,8 +490,25 @@ static int list_page(struct db *db, const struct image_filter *f, const char *ma
 	sqlb_text(&sb, lim);
 	free(lim);
 	res = db_query(db, err, sb.sql, sb.params, sb.n);
+out:
+	for (int i = 0; i < npats; i++)
+		free(pats[i]);
+	sqlb_free(&sb);
+	free(marker_val);
+	return res;
+}
+
+/* One page of rows after 'marker'; appends to 'list' the images that pass post_match, up
+ * to f->limit in all. Returns the rows the database gave (a full page means there may be
+ * more), -1 on error; '*last' is the id of the last row seen. */
+static int list_page(struct db *db, const struct image_filter *f, const char *marker,
+		     json_t *list, char **last, struct err *err)
+{
+	struct db_res *res = list_query(db, f, marker, err);
+	int rows;
+
 	if (res == NULL)
-		goto out;
+		return -1;
 	rows = db_res_rows(res);
 	for (int i = 0; i < rows && json_array_size(list) < (size_t)f->limit; i++) {
 		json_t *img = image_row(res, i);
@@ -505,11 +522,6 @@ static int list_page(struct db *db, const struct image_filter *f, const char *ma
 		*last = xstrdup(db_res_str(res, rows - 1, 0));
 	}
 	db_res_free(res);
-out:
-	for (int i = 0; i < npats; i++)
-		free(pats[i]);
-	sqlb_free(&sb);
-	free(marker_val);
 	return rows;
 }
 
@@ -535,4 +547,238 @@ json_t *image_db_list(struct db *db, const struct image_filter *f, struct err *e
 	}
 	free(last);
 	return list;
+}
+
+/* ---- the list as JSON text ----
+ *
+ * The list is the service's hottest read: building a jansson object per row (and parsing
+ * the props and tags columns into more of them) only to dump it all again cost most of
+ * its time. So the list writes its text straight from the rows. jansson has no public
+ * string escaper, hence the small one below. */
+
+void image_json_grow(struct image_json *j, size_t size)
+{
+	size_t cap = j->cap ? j->cap : 4096;
+
+	while (cap - j->size < size)
+		cap *= 2;
+	j->s = xrealloc(j->s, cap);
+	j->cap = cap;
+}
+
+char *image_json_take(struct image_json *j)
+{
+	char *s;
+
+	image_json_add(j, "", 1);
+	s = j->s;
+	*j = (struct image_json){ 0 };
+	return s;
+}
+
+/* The characters of the JSON string for 's', without quotes: '"', '\' and the control
+ * characters escaped; other bytes (UTF-8, validated when the data came in) pass through. */
+static void json_chars(struct image_json *j, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[6] = { '\\', 'u', '0', '0', 0, 0 };
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		image_json_add(j, run, (size_t)(s - run));
+		run = s + 1;
+		if (c == '"' || c == '\\') {
+			esc[1] = (char)c;
+			image_json_add(j, esc, 2);
+		} else {
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			image_json_add(j, esc, 6);
+		}
+	}
+	image_json_add(j, run, (size_t)(s - run));
+}
+
+void image_json_str(struct image_json *j, const char *s)
+{
+	IMAGE_JSON_LIT(j, "\"");
+	json_chars(j, s);
+	IMAGE_JSON_LIT(j, "\"");
+}
+
+/* ', "key": ' for a literal key: the text and its size, as image_json_add takes them */
+#define KEY(k) ", \"" k "\": ", sizeof(", \"" k "\": ") - 1
+
+static void json_str_or_null(struct image_json *j, const char *key, size_t size,
+			     const char *s)
+{
+	image_json_add(j, key, size);
+	if (s != NULL)
+		image_json_str(j, s);
+	else
+		IMAGE_JSON_LIT(j, "null");
+}
+
+static void json_int(struct image_json *j, long long v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	image_json_add(j, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+/* An integer column: its text as it is when it is a JSON integer of at most 18 digits
+ * (what both engines give), else through db_res_int as image_row reads it. */
+static void json_int_col(struct image_json *j, const struct db_res *res, int i, int col)
+{
+	const char *v = db_res_str(res, i, col), *p = v + (v[0] == '-');
+	size_t n = 0;
+
+	while (p[n] >= '0' && p[n] <= '9')
+		n++;
+	if (p[n] == '\0' && n > 0 && n <= 18 && (p[0] != '0' || n == 1))
+		image_json_add(j, v, (size_t)(p - v) + n);
+	else
+		json_int(j, db_res_int(res, i, col));
+}
+
+static void json_int_or_null(struct image_json *j, const char *key, size_t size,
+			     const struct db_res *res, int i, int col)
+{
+	image_json_add(j, key, size);
+	if (db_res_str(res, i, col) != NULL)
+		json_int_col(j, res, i, col);
+	else
+		IMAGE_JSON_LIT(j, "null");
+}
+
+static void json_bool(struct image_json *j, const char *key, size_t size, bool v)
+{
+	image_json_add(j, key, size);
+	if (v)
+		IMAGE_JSON_LIT(j, "true");
+	else
+		IMAGE_JSON_LIT(j, "false");
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ" as util_iso8601(us, 0) writes it, by arithmetic on the civil
+ * calendar: gmtime_r takes glibc's time zone lock, which the list's threads would share
+ * twice per row. Times outside years 1970 to 9999 go to util_iso8601. */
+static void json_time(struct image_json *j, const char *key, size_t size, long long us)
+{
+	long long s = us / 1000000, z, era, doe, yoe, doy, mp, y, m, d, sec;
+	char buf[32] = "\"0000-00-00T00:00:00Z\"";
+
+	image_json_add(j, key, size);
+	if (s < 0 || s >= 253402300800LL) {
+		util_iso8601(us, 0, buf);
+		image_json_str(j, buf);
+		return;
+	}
+	sec = s % 86400;
+	z = s / 86400 + 719468; /* days since 0000-03-01 */
+	era = z / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y = yoe + era * 400 + (m <= 2);
+	buf[1] = (char)('0' + y / 1000);
+	buf[2] = (char)('0' + y / 100 % 10);
+	buf[3] = (char)('0' + y / 10 % 10);
+	buf[4] = (char)('0' + y % 10);
+	buf[6] = (char)('0' + m / 10);
+	buf[7] = (char)('0' + m % 10);
+	buf[9] = (char)('0' + d / 10);
+	buf[10] = (char)('0' + d % 10);
+	buf[12] = (char)('0' + sec / 36000);
+	buf[13] = (char)('0' + sec / 3600 % 10);
+	buf[15] = (char)('0' + sec % 3600 / 600);
+	buf[16] = (char)('0' + sec % 3600 / 60 % 10);
+	buf[18] = (char)('0' + sec % 60 / 10);
+	buf[19] = (char)('0' + sec % 10);
+	image_json_add(j, buf, 22);
+}
+
+/* Row 'i' as image_row + image_body would give it. The props column is a JSON object of
+ * the custom properties and the tags column a JSON array of strings, both written by
+ * props_text and tags_text (which leave the core keys out of props): their text is
+ * spliced in as it is. */
+static void row_json(struct image_json *j, const struct db_res *res, int i)
+{
+	const char *id = db_res_str(res, i, 0), *props = db_res_str(res, i, 18);
+	const char *tags = db_res_str(res, i, 19);
+	size_t n;
+
+	IMAGE_JSON_LIT(j, "{\"id\": ");
+	image_json_str(j, id);
+	json_str_or_null(j, KEY("name"), db_res_str(res, i, 1));
+	json_str_or_null(j, KEY("owner"), db_res_str(res, i, 2));
+	json_str_or_null(j, KEY("status"), db_res_str(res, i, 3));
+	json_str_or_null(j, KEY("visibility"), db_res_str(res, i, 4));
+	json_str_or_null(j, KEY("disk_format"), db_res_str(res, i, 5));
+	json_str_or_null(j, KEY("container_format"), db_res_str(res, i, 6));
+	json_int_or_null(j, KEY("size"), res, i, 7);
+	json_int_or_null(j, KEY("virtual_size"), res, i, 8);
+	json_str_or_null(j, KEY("checksum"), db_res_str(res, i, 9));
+	json_str_or_null(j, KEY("os_hash_algo"), db_res_str(res, i, 10));
+	json_str_or_null(j, KEY("os_hash_value"), db_res_str(res, i, 11));
+	json_int_or_null(j, KEY("min_disk"), res, i, 12);
+	json_int_or_null(j, KEY("min_ram"), res, i, 13);
+	json_bool(j, KEY("protected"), db_res_bool(res, i, 14));
+	json_bool(j, KEY("os_hidden"), db_res_bool(res, i, 15));
+	json_time(j, KEY("created_at"), db_res_int(res, i, 16));
+	json_time(j, KEY("updated_at"), db_res_int(res, i, 17));
+	image_json_add(j, KEY("tags"));
+	n = tags ? strlen(tags) : 0;
+	if (n >= 2 && tags[0] == '[' && tags[n - 1] == ']')
+		image_json_add(j, tags, n);
+	else
+		IMAGE_JSON_LIT(j, "[]");
+	/* the object's members without its braces: "{}" adds nothing */
+	n = props ? strlen(props) : 0;
+	if (n > 2 && props[0] == '{' && props[n - 1] == '}') {
+		IMAGE_JSON_LIT(j, ", ");
+		image_json_add(j, props + 1, n - 2);
+	}
+	IMAGE_JSON_LIT(j, ", \"self\": \"/v2/images/");
+	json_chars(j, id);
+	IMAGE_JSON_LIT(j, "\", \"file\": \"/v2/images/");
+	json_chars(j, id);
+	IMAGE_JSON_LIT(j, "/file\", \"schema\": \"/v2/schemas/image\"}");
+}
+
+int image_db_list_json(struct db *db, const struct image_filter *f, int max,
+		       struct image_json *out, char **next, struct err *err)
+{
+	struct db_res *res;
+	int rows, n;
+
+	BUG_ON(f->ntags > 0 || f->nprops > 0 || f->limit != max + 1);
+	*next = NULL;
+	if ((res = list_query(db, f, f->marker, err)) == NULL)
+		return -1;
+	rows = db_res_rows(res);
+	n = rows < max ? rows : max;
+	image_json_grow(out, (size_t)n * 1024); /* a typical image, links and all */
+	for (int i = 0; i < n; i++) {
+		if (i > 0)
+			IMAGE_JSON_LIT(out, ", ");
+		row_json(out, res, i);
+	}
+	if (rows > max && n > 0)
+		*next = xstrdup(db_res_str(res, n - 1, 0));
+	db_res_free(res);
+	return n;
 }

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 struct db;
 struct err;
@@ -62,6 +63,33 @@ extern const char *const image_sort_keys[];
 json_t *image_db_find(struct db *db, const char *id, struct err *err);
 /* Up to f->limit images after the marker (400 when the marker is unknown). */
 json_t *image_db_list(struct db *db, const struct image_filter *f, struct err *err);
+/* A growing buffer of JSON text (the list's body): add to it, then take the text. */
+struct image_json {
+	char *s;
+	size_t size, cap;
+};
+void image_json_grow(struct image_json *j, size_t size); /* room for 'size' more bytes */
+static inline void image_json_add(struct image_json *j, const char *s, size_t size)
+{
+	if (j->cap - j->size < size)
+		image_json_grow(j, size);
+	memcpy(j->s + j->size, s, size);
+	j->size += size;
+}
+#define IMAGE_JSON_LIT(j, lit) image_json_add((j), (lit), sizeof(lit) - 1)
+/* The text, NUL-terminated (caller frees); 'j' is empty again. */
+char *image_json_take(struct image_json *j);
+/* Adds the JSON string for 's' (valid UTF-8), quotes included. */
+void image_json_str(struct image_json *j, const char *s);
+/* The list's hot path, for filters without tags or properties (rows are not filtered
+ * after the query, BUG_ON otherwise): appends to 'out' the page's images as JSON objects
+ * separated by commas, with their links, at most 'max' of them (f->limit must be max + 1:
+ * the extra row tells that there is a next page). The objects are written straight from
+ * the rows, the same keys and values as image_db_list + image_body would give. '*next' is
+ * the id of the last image written when there is a next page (caller frees), else NULL.
+ * Returns how many images were written, or -1. */
+int image_db_list_json(struct db *db, const struct image_filter *f, int max,
+		       struct image_json *out, char **next, struct err *err);
 /* Inserts 'img' (created_at/updated_at now); 409 when the id exists. */
 int image_db_insert(struct db *db, const json_t *img, struct err *err);
 /* Writes the metadata of 'img' (not status or data attributes), updated_at now. */
