@@ -3,7 +3,8 @@
  * JSON parsing and validation of the real identity and image services on a real SQLite
  * database and image store. The token "admin" or "demo" stands for a valid project-scoped
  * token of that user (issued at start), so that inputs reach past authentication; a
- * streamed route (image data) gets its body in two chunks as from the network. */
+ * streamed route (image data) gets its body in two chunks as from the network. A '?' in
+ * the path starts a query string of key=value pairs separated by '&' (not decoded). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,11 +33,42 @@ static const char *fuzz_header(struct req *rq, const char *name)
 	return NULL;
 }
 
-static const char *no_query(struct req *rq, const char *name)
+/* The current input's query arguments. */
+static char *qkeys[16], *qvals[16];
+static int nq;
+
+static void parse_query(char *q)
+{
+	nq = 0;
+	while (q != NULL && *q && nq < 16) {
+		char *next = strchr(q, '&'), *eq;
+		if (next != NULL)
+			*next++ = '\0';
+		eq = strchr(q, '=');
+		if (eq != NULL)
+			*eq++ = '\0';
+		qkeys[nq] = q;
+		qvals[nq++] = eq; /* "key" alone: a NULL value, as libmicrohttpd gives */
+		q = next;
+	}
+}
+
+static const char *fuzz_query(struct req *rq, const char *name)
 {
 	(void)rq;
-	(void)name;
+	for (int i = 0; i < nq; i++)
+		if (strcmp(qkeys[i], name) == 0)
+			return qvals[i];
 	return NULL;
+}
+
+static void fuzz_query_each(struct req *rq,
+			    int (*fn)(void *ctx, const char *key, const char *val), void *ctx)
+{
+	(void)rq;
+	for (int i = 0; i < nq; i++)
+		if (fn(ctx, qkeys[i], qvals[i]) != 0)
+			return;
 }
 
 /* A project-scoped token for 'user' (password 'pw', project of the same name). */
@@ -47,7 +79,8 @@ static char *issue_token(const char *user, const char *pw)
 
 	rq->method_name = "POST";
 	rq->test_header = fuzz_header;
-	rq->test_query = no_query;
+	rq->test_query = fuzz_query;
+	rq->test_query_each = fuzz_query_each;
 	fuzz_token = NULL;
 	rq->body = xasprintf("{\"auth\":{\"identity\":{\"methods\":[\"password\"],"
 			     "\"password\":{\"user\":{\"name\":\"%s\",\"domain\":{\"id\":"
@@ -140,10 +173,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	body = strchr(token, '\n');
 	if (body != NULL)
 		*body++ = '\0';
+	char *q = strchr(path, '?');
+	if (q != NULL)
+		*q++ = '\0';
+	parse_query(q);
 	rq = req_new((enum http_method)(1 + data[0] % 7), path);
 	rq->method_name = "FUZZ";
 	rq->test_header = fuzz_header;
-	rq->test_query = no_query;
+	rq->test_query = fuzz_query;
+	rq->test_query_each = fuzz_query_each;
 	fuzz_token = strcmp(token, "admin") == 0  ? admin_token
 		     : strcmp(token, "demo") == 0 ? demo_token
 		     : *token			  ? token

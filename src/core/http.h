@@ -168,6 +168,8 @@ struct req {
 	/* test hooks: header and query lookups when there is no connection */
 	const char *(*test_header)(struct req *rq, const char *name);
 	const char *(*test_query)(struct req *rq, const char *name);
+	void (*test_query_each)(struct req *rq,
+				int (*fn)(void *ctx, const char *key, const char *val), void *ctx);
 };
 
 /* Creates a request (used by the server and by tests). */

@@ -176,7 +176,9 @@ void req_query_each(struct req *rq, int (*fn)(void *ctx, const char *key, const 
 {
 	struct each_ctx e = { fn, ctx };
 
-	if (rq->conn != NULL)
+	if (rq->test_query_each)
+		rq->test_query_each(rq, fn, ctx);
+	else if (rq->conn != NULL)
 		MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, each_arg, &e);
 }
 

@@ -182,6 +182,10 @@ def test_bad_input_changes_nothing(cloud):
                                  body={"name": "bad", "os_glance_foo": "bar"})
     assert status == 403
     assert cloud.request("GET", "/image/v2/images", tok)[2]["images"] == before
+    # query bytes that are not UTF-8 can name no tag or property: 400, not a crash
+    for q in ("tag=%9F%DB", "os_distro=%FF", "%FE=x"):
+        status, _, _ = cloud.request("GET", "/image/v2/images?" + q, tok)
+        assert status == 400, q
     # an empty image id is no image (not the list)
     assert cloud.request("GET", "/image/v2/images/", tok)[0] == 404
     assert cloud.request("DELETE", "/image/v2/images/", tok)[0] == 404
