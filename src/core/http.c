@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define LOG_MODULE "http"
 #include "core/conf.h"
@@ -15,16 +16,69 @@
 
 static struct MHD_Daemon *daemon_handle;
 
+/* An fd reply's body is read with pread into a buffer of this size and sent with send,
+ * not with MHD's sendfile (which, in its thread-pool modes, sends 128 KiB per call with
+ * an epoll_wait between calls). Measured on loopback, 1 GiB from the page cache to
+ * curl: sendfile ~1.6 GB/s, these 512 KiB blocks ~2.0-3.5 GB/s (256 KiB ~2.0, 1 MiB no
+ * better), a python one-call sendfile server ~1.6-2.8; a larger SO_SNDBUF did not help.
+ * The server spends more CPU copying, the receiver less. The buffer lives as long as
+ * the response: one per download in progress. */
+#define FD_BLOCK (512 * 1024)
+
+struct fd_body {
+	int fd;
+	uint64_t offset; /* of the body's first byte in fd */
+};
+
+static ssize_t fd_body_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct fd_body *b = cls;
+	ssize_t n = pread(b->fd, buf, max, (off_t)(b->offset + pos));
+
+	/* a file shorter than announced (or an I/O error) cuts the connection: the client
+	 * sees a short body, never bytes that are not the object's */
+	return n > 0 ? n : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void fd_body_free(void *cls)
+{
+	struct fd_body *b = cls;
+
+	close(b->fd);
+	free(b);
+}
+
+/* The response for rq's fd reply; takes the fd (it is closed with the response). */
+static struct MHD_Response *fd_response(struct req *rq)
+{
+	struct fd_body *b;
+	struct MHD_Response *resp;
+
+	if (rq->reply_fd_size == 0) {
+		close(rq->reply_fd);
+		rq->reply_fd = -1;
+		return MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	}
+	b = xcalloc(1, sizeof(*b));
+	b->fd = rq->reply_fd;
+	b->offset = rq->reply_fd_offset;
+	rq->reply_fd = -1;
+	resp = MHD_create_response_from_callback(
+		rq->reply_fd_size,
+		rq->reply_fd_size < FD_BLOCK ? (size_t)rq->reply_fd_size : FD_BLOCK,
+		fd_body_read, b, fd_body_free);
+	if (resp == NULL)
+		fd_body_free(b);
+	return resp;
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *conn, struct req *rq)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
 	if (rq->reply_fd >= 0) {
-		/* MHD owns the fd from here (it closes it), and uses sendfile when it can */
-		resp = MHD_create_response_from_fd_at_offset64(rq->reply_fd_size, rq->reply_fd,
-							      rq->reply_fd_offset);
-		rq->reply_fd = -1;
+		resp = fd_response(rq); /* the response owns the fd from here */
 	} else {
 		resp = MHD_create_response_from_buffer(rq->reply_size, rq->reply_body,
 						       MHD_RESPMEM_MUST_FREE);
