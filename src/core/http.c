@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define LOG_MODULE "http"
@@ -122,8 +123,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			reply_json(rq, 405, b);
 			return send_reply(conn, rq);
 		}
-		if (http_begin(rq))
-			return rq->status != 0 ? send_reply(conn, rq) : MHD_YES;
+		if (http_begin(rq)) {
+			if (rq->status == 0)
+				return MHD_YES;
+			/* refused before its body (401, 403, 404, 409, 413 on an announced
+			 * size...): a client that asked "Expect: 100-continue" gets the answer
+			 * now and sends nothing; any other is writing the body already and would
+			 * see its connection reset before the answer, so the body is read and
+			 * dropped and the answer goes at its end */
+			const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+									 "Expect");
+			if (expect != NULL && strcasecmp(expect, "100-continue") == 0)
+				return send_reply(conn, rq);
+			rq->reply_held = true;
+			return MHD_YES;
+		}
 		/* an announced oversized body is still read (and dropped) before the 413, so
 		 * that clients which write the whole body first see the answer */
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -153,6 +167,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 		*upload_data_size = 0;
 		return MHD_YES;
+	}
+	if (rq->reply_held) {
+		rq->reply_held = false;
+		return send_reply(conn, rq);
 	}
 	if (rq->status != 0)
 		return MHD_YES;

@@ -147,6 +147,7 @@ struct req {
 	struct auth *auth;
 	bool authorized;
 	bool streaming, stream_done;
+	bool reply_held;          /* answered; the reply goes once the body is read */
 	void *stream_ctx;
 	int64_t start_us;
 	/* reply */

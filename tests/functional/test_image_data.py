@@ -419,3 +419,21 @@ def test_full_store(conf_cloud):
     c.start()
     tok, _ = admin_project(c)
     assert len(c.request("GET", "/image/v2/images?name=ciel-test", tok)[2]["images"]) == 1
+
+
+def test_refused_upload_is_answered_not_reset(cloud):
+    """An upload refused before its body (here: the image is active already) is answered
+    with its error even when the client writes a large body without waiting for
+    100-continue, as the SDK does: the server reads and drops the body, then replies."""
+    tok, _ = cloud.token()
+    img = new_image(cloud, tok, name="twice", disk_format="raw", container_format="bare")
+    assert put_bytes(cloud, img["id"], tok, b"x" * 1000)[0] == 204
+    before = show(cloud, tok, img["id"])
+    for _ in range(3):
+        status, _, _ = put_bytes(cloud, img["id"], tok, os.urandom(16 * MIB))
+        assert status == 409
+    # a stranger's upload to it: 404 the same way, and nothing changed
+    demo, _ = cloud.token("demo", project="demo")
+    assert put_bytes(cloud, img["id"], demo, os.urandom(16 * MIB))[0] == 404
+    assert show(cloud, tok, img["id"]) == before
+    assert cloud.request("DELETE", "/image/v2/images/" + img["id"], tok)[0] == 204
