@@ -142,14 +142,33 @@ void db_rollback(struct db *db)
 	ops->script(db, &ignored, "ROLLBACK");
 }
 
-struct db_res *db_res_new(int rows, int cols)
+struct db_res *db_res_new(int cols)
 {
 	struct db_res *res = xcalloc(1, sizeof(*res));
 
-	res->rows = rows;
 	res->cols = cols;
-	res->cells = xcalloc((size_t)rows * (size_t)cols + 1, sizeof(char *));
 	return res;
+}
+
+static size_t grown(size_t have, size_t need, size_t first)
+{
+	size_t cap = have ? have : first;
+
+	while (cap < need)
+		cap *= 2;
+	return cap;
+}
+
+void db_res_reserve(struct db_res *res, size_t cells, size_t bytes)
+{
+	if (res->cap - res->n < cells) {
+		res->cap = grown(res->cap, res->n + cells, 64);
+		res->off = xrealloc(res->off, res->cap * sizeof(*res->off));
+	}
+	if (res->size - res->used < bytes) {
+		res->size = grown(res->size, res->used + bytes, 1024);
+		res->arena = xrealloc(res->arena, res->size);
+	}
 }
 
 int db_res_rows(const struct db_res *res)
@@ -164,8 +183,11 @@ int db_res_cols(const struct db_res *res)
 
 const char *db_res_str(const struct db_res *res, int row, int col)
 {
+	size_t off;
+
 	BUG_ON(row < 0 || row >= res->rows || col < 0 || col >= res->cols);
-	return res->cells[row * res->cols + col];
+	off = res->off[(size_t)row * (size_t)res->cols + (size_t)col];
+	return off == DB_RES_NULL ? NULL : res->arena + off;
 }
 
 long long db_res_int(const struct db_res *res, int row, int col)
@@ -184,9 +206,8 @@ void db_res_free(struct db_res *res)
 {
 	if (res == NULL)
 		return;
-	for (int i = 0; i < res->rows * res->cols; i++)
-		free(res->cells[i]);
-	free(res->cells);
+	free(res->off);
+	free(res->arena);
 	free(res);
 }
 

@@ -94,11 +94,25 @@ static int pg_run(struct db *db, struct err *err, const char *sql, const char *c
 	}
 	if (res != NULL) {
 		int rows = PQntuples(r), cols = PQnfields(r);
-		*res = db_res_new(rows, cols);
+		size_t bytes = 0;
+
+		/* Sized first, so the arena and the index are allocated once. */
 		for (int i = 0; i < rows; i++)
 			for (int c = 0; c < cols; c++)
 				if (!PQgetisnull(r, i, c))
-					(*res)->cells[i * cols + c] = xstrdup(PQgetvalue(r, i, c));
+					bytes += (size_t)PQgetlength(r, i, c) + 1;
+		*res = db_res_new(cols);
+		db_res_reserve(*res, (size_t)rows * (size_t)cols, bytes);
+		for (int i = 0; i < rows; i++) {
+			for (int c = 0; c < cols; c++) {
+				if (PQgetisnull(r, i, c))
+					db_res_push(*res, NULL, 0);
+				else
+					db_res_push(*res, PQgetvalue(r, i, c),
+						    (size_t)PQgetlength(r, i, c));
+			}
+			(*res)->rows++;
+		}
 	}
 	const char *t = PQcmdTuples(r);
 	if (t && *t)

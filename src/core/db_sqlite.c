@@ -5,6 +5,7 @@
 #include <string.h>
 
 #define LOG_MODULE "db"
+#include "core/db.h"
 #include "core/db_impl.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -102,17 +103,15 @@ static sqlite3_stmt *prepare(struct db *db, struct err *err, const char *sql)
 	return stmt;
 }
 
-struct rowbuf {
-	char **cells;
-	int rows, cap, cols;
-};
-
+/* Each row's cells are copied into the result's arena (db_res_push): no allocation per
+ * cell. sqlite3_column_text before sqlite3_column_bytes, as SQLite asks: the size is
+ * then that of the text (integers and reals converted). */
 static int sq_run(struct db *db, struct err *err, const char *sql, const char *const *params,
 		  int n, struct db_res **res)
 {
 	sqlite3_stmt *stmt = prepare(db, err, sql);
-	struct rowbuf rb = { 0 };
-	int rc, changes;
+	struct db_res *r = NULL;
+	int rc, changes, cols;
 
 	if (stmt == NULL)
 		return -1;
@@ -122,25 +121,20 @@ static int sq_run(struct db *db, struct err *err, const char *sql, const char *c
 		else
 			sqlite3_bind_text(stmt, i + 1, params[i], -1, SQLITE_STATIC);
 	}
-	rb.cols = sqlite3_column_count(stmt);
+	cols = sqlite3_column_count(stmt);
+	if (res != NULL)
+		r = db_res_new(cols);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (res == NULL)
+		if (r == NULL)
 			continue;
-		if (rb.rows == rb.cap) {
-			rb.cap = rb.cap ? rb.cap * 2 : 16;
-			rb.cells = xrealloc(rb.cells, (size_t)rb.cap * (size_t)rb.cols *
-							      sizeof(char *));
-		}
-		for (int c = 0; c < rb.cols; c++) {
+		for (int c = 0; c < cols; c++) {
 			const char *v = (const char *)sqlite3_column_text(stmt, c);
-			rb.cells[rb.rows * rb.cols + c] = xstrdup(v);
+			db_res_push(r, v, v != NULL ? (size_t)sqlite3_column_bytes(stmt, c) : 0);
 		}
-		rb.rows++;
+		r->rows++;
 	}
 	if (rc != SQLITE_DONE) {
-		for (int i = 0; i < rb.rows * rb.cols; i++)
-			free(rb.cells[i]);
-		free(rb.cells);
+		db_res_free(r);
 		fail(db, err, rc, "step");
 		sqlite3_reset(stmt);
 		return -1;
@@ -148,12 +142,8 @@ static int sq_run(struct db *db, struct err *err, const char *sql, const char *c
 	changes = sqlite3_changes(db->h);
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
-	if (res != NULL) {
-		*res = db_res_new(0, rb.cols);
-		free((*res)->cells);
-		(*res)->rows = rb.rows;
-		(*res)->cells = rb.cells ? rb.cells : xcalloc(1, sizeof(char *));
-	}
+	if (res != NULL)
+		*res = r;
 	return changes;
 }
 
