@@ -148,7 +148,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (*upload_data_size > 0) {
 		if (rq->status != 0) {
-			/* already answered (413): drop the rest */
+			/* already answered (413, or a refusal held until the body's end):
+			 * drop the rest */
 			*upload_data_size = 0;
 			return MHD_YES;
 		}

@@ -201,7 +201,8 @@ void reply_json(struct req *rq, int status, json_t *body); /* steals 'body' */
 /* A body already serialized as JSON; steals 'text' (malloc'd). */
 void reply_json_text(struct req *rq, int status, char *text);
 void reply_empty(struct req *rq, int status);
-/* 'size' bytes of 'fd' from 'offset' (sent with sendfile where it can); steals 'fd'. */
+/* 'size' bytes of 'fd' from 'offset', read as they are sent (never whole in memory);
+ * steals 'fd'. */
 void reply_fd(struct req *rq, int status, const char *type, int fd, uint64_t offset,
 	      uint64_t size);
 void reply_text(struct req *rq, int status, const char *type, const char *text);

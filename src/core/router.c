@@ -271,6 +271,13 @@ bool http_begin(struct req *rq)
 	return true;
 }
 
+void http_stream_abort(struct req *rq)
+{
+	if (rq->streaming && !rq->stream_done && rq->stream->abort)
+		rq->stream->abort(rq);
+	rq->stream_done = true;
+}
+
 int http_stream_data(struct req *rq, const char *data, size_t size)
 {
 	struct err err = { 0 };
@@ -278,17 +285,8 @@ int http_stream_data(struct req *rq, const char *data, size_t size)
 	if (rq->stream->data(rq, data, size, &err) == 0)
 		return 0;
 	render(rq, &err);
-	rq->stream_done = true;
-	if (rq->stream->abort)
-		rq->stream->abort(rq);
+	http_stream_abort(rq);
 	return -1;
-}
-
-void http_stream_abort(struct req *rq)
-{
-	if (rq->streaming && !rq->stream_done && rq->stream->abort)
-		rq->stream->abort(rq);
-	rq->stream_done = true;
 }
 
 void http_dispatch(struct req *rq)
@@ -297,9 +295,7 @@ void http_dispatch(struct req *rq)
 
 	if (prepare(rq, &err) < 0 || rq->route->handler(rq, &err) < 0) {
 		/* a streaming route's handler failing at the end discards what was written */
-		if (rq->streaming && !rq->stream_done && rq->stream->abort)
-			rq->stream->abort(rq);
-		rq->stream_done = true;
+		http_stream_abort(rq);
 		render(rq, &err);
 		return;
 	}
