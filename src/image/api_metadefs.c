@@ -43,6 +43,73 @@ static int check_item_protected(const json_t *ns, const char *what, const char *
 		       name);
 }
 
+/* A property as stored, shown as Glance's PropertyType: the definition and its name. */
+static json_t *property_body(json_t *p)
+{
+	json_object_del(p, "created_at");
+	json_object_del(p, "updated_at");
+	return p;
+}
+
+/* POST (item == NULL) or PUT of an object or a property: checks the body against its
+ * schema, stores it and replies with it as stored. */
+static int item_write(struct req *rq, enum md_kind kind, const char *item, struct err *err)
+{
+	struct db *db = db_get(err);
+	const char *name = req_param(rq, "namespace"), *new_name, *action;
+	json_auto_t *ns = NULL, *body = NULL, *def = NULL;
+	json_t *stored;
+	int rc;
+
+	if (kind == MD_OBJECT)
+		action = item ? "modify_metadef_object" : "add_metadef_object";
+	else
+		action = item ? "modify_metadef_property" : "add_metadef_property";
+	if (db == NULL || (body = md_body(rq, md_read_only, err)) == NULL)
+		return -1;
+	if (db_begin(db, err) < 0)
+		return -1;
+	if ((ns = find_ns(rq, db, action, err)) == NULL ||
+	    (def = kind == MD_OBJECT ? md_object_def(body, err)
+				     : md_property_def(body, true, err)) == NULL)
+		goto fail;
+	new_name = jsonx_str(body, "name");
+	rc = item ? md_db_item_update(db, kind, name, item, new_name, def, err)
+		  : md_db_item_insert(db, kind, name, new_name, def, err);
+	if (rc < 0 || db_commit(db, err) < 0)
+		goto fail;
+	if ((stored = md_db_item_find(db, kind, name, new_name, err)) == NULL)
+		return -1;
+	reply_json(rq, item ? 200 : 201,
+		   kind == MD_OBJECT ? md_object_body(name, stored) : property_body(stored));
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
+/* DELETE of an object, a property or a tag ('what', Glance's word for it and the name of
+ * the path parameter), unless its namespace is protected. */
+static int item_delete(struct req *rq, enum md_kind kind, const char *what,
+		       const char *action, struct err *err)
+{
+	struct db *db = db_get(err);
+	const char *name = req_param(rq, "namespace"), *item = req_param(rq, what);
+	json_auto_t *ns = NULL, *found = NULL;
+
+	if (db == NULL || db_begin(db, err) < 0)
+		return -1;
+	if ((ns = find_ns(rq, db, action, err)) == NULL ||
+	    (found = md_db_item_find(db, kind, name, item, err)) == NULL ||
+	    check_item_protected(ns, what, item, err) < 0 ||
+	    md_db_item_delete(db, kind, name, item, err) < 0 || db_commit(db, err) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	reply_empty(rq, 204);
+	return 0;
+}
+
 /* ---- objects ---- */
 
 static int objects_list(struct req *rq, struct err *err)
@@ -77,75 +144,22 @@ static int object_show(struct req *rq, struct err *err)
 	return 0;
 }
 
-/* POST (object == NULL) or PUT of an object; replies with the object as stored. */
-static int object_write(struct req *rq, const char *object, struct err *err)
-{
-	struct db *db = db_get(err);
-	const char *name = req_param(rq, "namespace"), *new_name;
-	json_auto_t *ns = NULL, *body = NULL, *def = NULL;
-	json_t *obj;
-	int rc;
-
-	if (db == NULL || (body = md_body(rq, md_read_only, err)) == NULL)
-		return -1;
-	if (db_begin(db, err) < 0)
-		return -1;
-	if ((ns = find_ns(rq, db, object ? "modify_metadef_object" : "add_metadef_object",
-			  err)) == NULL ||
-	    (def = md_object_def(body, err)) == NULL)
-		goto fail;
-	new_name = jsonx_str(body, "name");
-	rc = object ? md_db_item_update(db, MD_OBJECT, name, object, new_name, def, err)
-		    : md_db_item_insert(db, MD_OBJECT, name, new_name, def, err);
-	if (rc < 0 || db_commit(db, err) < 0)
-		goto fail;
-	if ((obj = md_db_item_find(db, MD_OBJECT, name, new_name, err)) == NULL)
-		return -1;
-	reply_json(rq, object ? 200 : 201, md_object_body(name, obj));
-	return 0;
-fail:
-	db_rollback(db);
-	return -1;
-}
-
 static int object_create(struct req *rq, struct err *err)
 {
-	return object_write(rq, NULL, err);
+	return item_write(rq, MD_OBJECT, NULL, err);
 }
 
 static int object_update(struct req *rq, struct err *err)
 {
-	return object_write(rq, req_param(rq, "object"), err);
+	return item_write(rq, MD_OBJECT, req_param(rq, "object"), err);
 }
 
 static int object_delete(struct req *rq, struct err *err)
 {
-	struct db *db = db_get(err);
-	const char *name = req_param(rq, "namespace"), *object = req_param(rq, "object");
-	json_auto_t *ns = NULL, *obj = NULL;
-
-	if (db == NULL || db_begin(db, err) < 0)
-		return -1;
-	if ((ns = find_ns(rq, db, "delete_metadef_object", err)) == NULL ||
-	    (obj = md_db_item_find(db, MD_OBJECT, name, object, err)) == NULL ||
-	    check_item_protected(ns, "object", object, err) < 0 ||
-	    md_db_item_delete(db, MD_OBJECT, name, object, err) < 0 || db_commit(db, err) < 0) {
-		db_rollback(db);
-		return -1;
-	}
-	reply_empty(rq, 204);
-	return 0;
+	return item_delete(rq, MD_OBJECT, "object", "delete_metadef_object", err);
 }
 
 /* ---- properties ---- */
-
-/* A property as stored, shown as Glance's PropertyType: the definition and its name. */
-static json_t *property_body(json_t *p)
-{
-	json_object_del(p, "created_at");
-	json_object_del(p, "updated_at");
-	return p;
-}
 
 static int properties_list(struct req *rq, struct err *err)
 {
@@ -216,63 +230,19 @@ static int property_show(struct req *rq, struct err *err)
 	return 0;
 }
 
-static int property_write(struct req *rq, const char *prop, struct err *err)
-{
-	struct db *db = db_get(err);
-	const char *name = req_param(rq, "namespace"), *new_name;
-	json_auto_t *ns = NULL, *body = NULL, *def = NULL;
-	json_t *p;
-	int rc;
-
-	if (db == NULL || (body = md_body(rq, md_read_only, err)) == NULL)
-		return -1;
-	if (db_begin(db, err) < 0)
-		return -1;
-	if ((ns = find_ns(rq, db, prop ? "modify_metadef_property" : "add_metadef_property",
-			  err)) == NULL ||
-	    (def = md_property_def(body, true, err)) == NULL)
-		goto fail;
-	new_name = jsonx_str(body, "name");
-	rc = prop ? md_db_item_update(db, MD_PROPERTY, name, prop, new_name, def, err)
-		  : md_db_item_insert(db, MD_PROPERTY, name, new_name, def, err);
-	if (rc < 0 || db_commit(db, err) < 0)
-		goto fail;
-	if ((p = md_db_item_find(db, MD_PROPERTY, name, new_name, err)) == NULL)
-		return -1;
-	reply_json(rq, prop ? 200 : 201, property_body(p));
-	return 0;
-fail:
-	db_rollback(db);
-	return -1;
-}
-
 static int property_create(struct req *rq, struct err *err)
 {
-	return property_write(rq, NULL, err);
+	return item_write(rq, MD_PROPERTY, NULL, err);
 }
 
 static int property_update(struct req *rq, struct err *err)
 {
-	return property_write(rq, req_param(rq, "property"), err);
+	return item_write(rq, MD_PROPERTY, req_param(rq, "property"), err);
 }
 
 static int property_delete(struct req *rq, struct err *err)
 {
-	struct db *db = db_get(err);
-	const char *name = req_param(rq, "namespace"), *prop = req_param(rq, "property");
-	json_auto_t *ns = NULL, *p = NULL;
-
-	if (db == NULL || db_begin(db, err) < 0)
-		return -1;
-	if ((ns = find_ns(rq, db, "remove_metadef_property", err)) == NULL ||
-	    (p = md_db_item_find(db, MD_PROPERTY, name, prop, err)) == NULL ||
-	    check_item_protected(ns, "property", prop, err) < 0 ||
-	    md_db_item_delete(db, MD_PROPERTY, name, prop, err) < 0 || db_commit(db, err) < 0) {
-		db_rollback(db);
-		return -1;
-	}
-	reply_empty(rq, 204);
-	return 0;
+	return item_delete(rq, MD_PROPERTY, "property", "remove_metadef_property", err);
 }
 
 /* ---- tags ---- */
@@ -419,21 +389,7 @@ fail:
 
 static int tag_delete(struct req *rq, struct err *err)
 {
-	struct db *db = db_get(err);
-	const char *name = req_param(rq, "namespace"), *tag = req_param(rq, "tag");
-	json_auto_t *ns = NULL, *t = NULL;
-
-	if (db == NULL || db_begin(db, err) < 0)
-		return -1;
-	if ((ns = find_ns(rq, db, "delete_metadef_tag", err)) == NULL ||
-	    (t = md_db_item_find(db, MD_TAG, name, tag, err)) == NULL ||
-	    check_item_protected(ns, "tag", tag, err) < 0 ||
-	    md_db_item_delete(db, MD_TAG, name, tag, err) < 0 || db_commit(db, err) < 0) {
-		db_rollback(db);
-		return -1;
-	}
-	reply_empty(rq, 204);
-	return 0;
+	return item_delete(rq, MD_TAG, "tag", "delete_metadef_tag", err);
 }
 
 /* Any token (image:metadef in api_metadef_namespaces.c); the handlers decide. */
