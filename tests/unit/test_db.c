@@ -10,12 +10,11 @@
 
 #include <cmocka.h>
 
+#include "db_fixture.h"
 #include "core/db.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "identity/identity.h"
-
-static char dir[64], url[128];
 
 static const struct db_migration migrations[] = {
 	{ "test", 1, "CREATE TABLE item (id TEXT PRIMARY KEY, n INTEGER NOT NULL)" },
@@ -25,30 +24,14 @@ static const struct db_migration migrations[] = {
 
 static int setup(void **state)
 {
-	struct err err = { 0 };
-
 	(void)state;
-	strcpy(dir, "/tmp/ciel-db-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	snprintf(url, sizeof(url), "sqlite://%s/t.db", dir);
-	if (db_init(url, &err) < 0 || db_migrate(migrations, &err) < 0)
-		return -1;
-	return 0;
+	return db_fixture_open(migrations);
 }
 
 static int teardown(void **state)
 {
-	char p[128];
-
 	(void)state;
-	db_close_all();
-	for (const char *s = "t.db\0t.db-wal\0t.db-shm\0"; *s; s += strlen(s) + 1) {
-		snprintf(p, sizeof(p), "%s/%s", dir, s);
-		unlink(p);
-	}
-	rmdir(dir);
-	return 0;
+	return db_fixture_close();
 }
 
 static void migrations_idempotent(void **state)

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "db_fixture.h"
 #include "core/db.h"
 #include "core/err.h"
 #include "core/util.h"
@@ -20,34 +21,16 @@
 #include "image/image_int.h"
 #include "image/images_db.h"
 
-static char dir[64], url[128];
-
 static int setup(void **state)
 {
-	struct err err = { 0 };
-
 	(void)state;
-	strcpy(dir, "/tmp/ciel-imgdb-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	snprintf(url, sizeof(url), "sqlite://%s/t.db", dir);
-	if (db_init(url, &err) < 0 || db_migrate(image_migrations, &err) < 0)
-		return -1;
-	return 0;
+	return db_fixture_open(image_migrations);
 }
 
 static int teardown(void **state)
 {
-	char p[128];
-
 	(void)state;
-	db_close_all();
-	for (const char *s = "t.db\0t.db-wal\0t.db-shm\0"; *s; s += strlen(s) + 1) {
-		snprintf(p, sizeof(p), "%s/%s", dir, s);
-		unlink(p);
-	}
-	rmdir(dir);
-	return 0;
+	return db_fixture_close();
 }
 
 static void insert(struct db *db, int n, const char *name, long long created_us)
