@@ -37,11 +37,6 @@ static void set_opt(json_t *obj, const char *key, const char *val)
 		json_object_set_new(obj, key, json_string(val));
 }
 
-static const char *opt(const json_t *obj, const char *key)
-{
-	return jsonx_str(obj, key);
-}
-
 int md_db_seed(struct db *db, struct err *err)
 {
 	int rc = 0;
@@ -188,15 +183,16 @@ json_t *md_db_ns_list(struct db *db, const struct md_ns_filter *f, struct err *e
 
 int md_db_ns_insert(struct db *db, const json_t *ns, struct err *err)
 {
-	const char *name = opt(ns, "namespace");
+	const char *name = jsonx_str(ns, "namespace");
 	char *now = now_text();
 	int rc = db_exec(db, err,
 			 "INSERT INTO metadef_namespace (namespace, display_name, description,"
 			 " visibility, protected, owner, created_at, updated_at)"
 			 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			 DBP(name, opt(ns, "display_name"), opt(ns, "description"),
-			     opt(ns, "visibility"), jsonx_bool(ns, "protected", false) ? "1" : "0",
-			     opt(ns, "owner"), now, now));
+			 DBP(name, jsonx_str(ns, "display_name"),
+			     jsonx_str(ns, "description"), jsonx_str(ns, "visibility"),
+			     jsonx_bool(ns, "protected", false) ? "1" : "0",
+			     jsonx_str(ns, "owner"), now, now));
 
 	free(now);
 	if (rc < 0 && err->kind == ERR_CONFLICT) {
@@ -212,15 +208,16 @@ static const char *const child_tables[] = { "metadef_object", "metadef_property"
 
 int md_db_ns_update(struct db *db, const char *name, const json_t *ns, struct err *err)
 {
-	const char *new_name = opt(ns, "namespace");
+	const char *new_name = jsonx_str(ns, "namespace");
 	char *now = now_text();
 	int rc = db_exec(db, err,
 			 "UPDATE metadef_namespace SET namespace = ?, display_name = ?,"
 			 " description = ?, visibility = ?, protected = ?, owner = ?,"
 			 " updated_at = ? WHERE namespace = ?",
-			 DBP(new_name, opt(ns, "display_name"), opt(ns, "description"),
-			     opt(ns, "visibility"), jsonx_bool(ns, "protected", false) ? "1" : "0",
-			     opt(ns, "owner"), now, name));
+			 DBP(new_name, jsonx_str(ns, "display_name"),
+			     jsonx_str(ns, "description"), jsonx_str(ns, "visibility"),
+			     jsonx_bool(ns, "protected", false) ? "1" : "0",
+			     jsonx_str(ns, "owner"), now, name));
 
 	free(now);
 	if (rc < 0 && err->kind == ERR_CONFLICT) {
@@ -317,7 +314,7 @@ json_t *md_db_assoc_list(struct db *db, const char *ns, struct err *err)
 json_t *md_db_assoc_insert(struct db *db, const char *ns, const json_t *assoc,
 			   struct err *err)
 {
-	const char *rt = opt(assoc, "name");
+	const char *rt = jsonx_str(assoc, "name");
 	char *now = now_text();
 	struct db_res *res = NULL;
 	json_t *out = NULL;
@@ -332,8 +329,8 @@ json_t *md_db_assoc_insert(struct db *db, const char *ns, const json_t *assoc,
 		rc = db_exec(db, err,
 			     "INSERT INTO metadef_rt_assoc (namespace, resource_type, prefix,"
 			     " properties_target, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-			     DBP(ns, rt, opt(assoc, "prefix"), opt(assoc, "properties_target"),
-				 now, now));
+			     DBP(ns, rt, jsonx_str(assoc, "prefix"),
+				 jsonx_str(assoc, "properties_target"), now, now));
 	free(now);
 	if (rc < 0) {
 		if (err->kind == ERR_CONFLICT) {
