@@ -241,9 +241,9 @@ static void unstick(struct db *db, const json_t *img)
 	task_progress(db, id, "failure", "The staged data is gone.");
 }
 
-/* Removes temp files of stages cut off by a stop, and staged files that belong to no
- * image waiting for an import (deleted, or already imported); queues the import of those
- * whose image is importing. */
+/* Removes staged files that belong to no image waiting for an import (deleted, or
+ * already imported); queues the import of those whose image is importing. Temp files of
+ * stages cut off by a stop are the store's (store_sweep), left alone here. */
 static void clean_dir(struct db *db)
 {
 	DIR *d = opendir(staging_dir);
@@ -258,9 +258,9 @@ static void clean_dir(struct db *db)
 		bool keep = false;
 		json_t *img;
 
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+		if (e->d_name[0] == '.')
 			continue;
-		if (e->d_name[0] != '.' && (img = image_db_find(db, e->d_name, &err)) != NULL) {
+		if ((img = image_db_find(db, e->d_name, &err)) != NULL) {
 			const char *status = jsonx_str(img, "status");
 			keep = str_eq(status, "uploading") || str_eq(status, "importing");
 			if (str_eq(status, "importing")) {
@@ -268,7 +268,7 @@ static void clean_dir(struct db *db)
 				image_staging_enqueue(e->d_name);
 			}
 			json_decref(img);
-		} else if (e->d_name[0] != '.' && err.kind != ERR_NOT_FOUND) {
+		} else if (err.kind != ERR_NOT_FOUND) {
 			keep = true; /* the database could not tell: keep it */
 		}
 		if (!keep) {
@@ -289,7 +289,7 @@ int image_staging_init(struct err *err)
 	staging_dir = xasprintf("%s/images/staging", conf.state_dir);
 	if ((staging = store_file_new(staging_dir, err)) == NULL)
 		return -1;
-	if ((db = db_get(err)) == NULL)
+	if ((db = db_get(err)) == NULL || store_sweep(staging, err) < 0)
 		return -1;
 	clean_dir(db);
 	if (each_image(db, "uploading", unstick, err) < 0 ||
