@@ -185,6 +185,34 @@ class Cloud:
         shutil.rmtree(self.state, ignore_errors=True)
 
 
+class Project:
+    """A project of its own with a user holding the member role there (no admin): its
+    token, raw requests (with 'headers' as the default headers) and the CLI as that user."""
+
+    def __init__(self, cloud, name, headers=None):
+        self.cloud = cloud
+        self.name = name
+        self.user = f"user-{name}"
+        self.password = f"pw-{name}-1"
+        self.headers = headers
+        self.id = cloud.cli("project", "create", name, "-f", "json")["id"]
+        cloud.cli("user", "create", "--password", self.password, self.user, "-f", "json")
+        cloud.cli("role", "add", "--user", self.user, "--project", name, "member")
+        self.tok = cloud.token(self.user, password=self.password, project=name)[0]
+
+    def cli(self, *args, check=True):
+        env = {"OS_AUTH_URL": self.cloud.auth_url, "OS_USERNAME": self.user,
+               "OS_PASSWORD": self.password, "OS_USER_DOMAIN_NAME": "Default",
+               "OS_PROJECT_NAME": self.name, "OS_PROJECT_DOMAIN_NAME": "Default",
+               "OS_IDENTITY_API_VERSION": "3", "OS_REGION_NAME": "RegionOne"}
+        return self.cloud.cli(*args, cloud=None, env=env, check=check)
+
+    def req(self, method, path, **kw):
+        if self.headers is not None:
+            kw.setdefault("headers", self.headers)
+        return self.cloud.request(method, path, self.tok, **kw)
+
+
 def _backends():
     wanted = os.environ.get("CIEL_BACKENDS", "sqlite,postgresql").split(",")
     return [b for b in ("sqlite", "postgresql") if b in wanted]

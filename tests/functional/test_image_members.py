@@ -6,33 +6,10 @@ import json
 import urllib.parse
 
 import pytest
+from conftest import Project
 
 JP = {"Content-Type": "application/openstack-images-v2.1-json-patch"}
 JSON = {"Accept": "application/json"}
-
-
-class Project:
-    """A second project with a user holding the member role there."""
-
-    def __init__(self, cloud, name):
-        self.cloud = cloud
-        self.name = name
-        self.user = f"user-{name}"
-        self.password = f"pw-{name}-1"
-        self.id = cloud.cli("project", "create", name, "-f", "json")["id"]
-        cloud.cli("user", "create", "--password", self.password, self.user, "-f", "json")
-        cloud.cli("role", "add", "--user", self.user, "--project", name, "member")
-        self.tok = cloud.token(self.user, password=self.password, project=name)[0]
-
-    def cli(self, *args, check=True):
-        env = {"OS_AUTH_URL": self.cloud.auth_url, "OS_USERNAME": self.user,
-               "OS_PASSWORD": self.password, "OS_USER_DOMAIN_NAME": "Default",
-               "OS_PROJECT_NAME": self.name, "OS_PROJECT_DOMAIN_NAME": "Default",
-               "OS_IDENTITY_API_VERSION": "3", "OS_REGION_NAME": "RegionOne"}
-        return self.cloud.cli(*args, cloud=None, env=env, check=check)
-
-    def req(self, method, path, **kw):
-        return self.cloud.request(method, path, self.tok, **kw)
 
 
 @pytest.fixture(scope="module")

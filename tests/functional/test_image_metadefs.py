@@ -5,25 +5,10 @@ call is a raw request, as Tempest makes them."""
 import urllib.parse
 
 import pytest
+from conftest import Project
 
 JSON = {"Accept": "application/json"}
 NS = "/image/v2/metadefs/namespaces"
-
-
-class Project:
-    """A project with a user holding the member role there (no admin)."""
-
-    def __init__(self, cloud, name):
-        self.cloud = cloud
-        password = f"pw-{name}-1"
-        self.id = cloud.cli("project", "create", name, "-f", "json")["id"]
-        cloud.cli("user", "create", "--password", password, f"user-{name}", "-f", "json")
-        cloud.cli("role", "add", "--user", f"user-{name}", "--project", name, "member")
-        self.tok = cloud.token(f"user-{name}", password=password, project=name)[0]
-
-    def req(self, method, path, **kw):
-        kw.setdefault("headers", JSON)
-        return self.cloud.request(method, path, self.tok, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +23,7 @@ def admin(cloud):
 
 @pytest.fixture(scope="module")
 def member(cloud):
-    return Project(cloud, "md-member")
+    return Project(cloud, "md-member", headers=JSON)
 
 
 def q(name):
