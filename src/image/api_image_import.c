@@ -195,14 +195,13 @@ static int image_import(struct req *rq, struct err *err)
 	const char *method, *status;
 	struct image_task_new task;
 	char task_id[37];
-	json_error_t jerr;
 	int moved = -1;
 
 	if (db == NULL)
 		return -1;
 	if (rq->body_size == 0)
 		return err_set(err, ERR_BAD_REQUEST, "Body expected in request.");
-	if ((body = json_loadb(rq->body, rq->body_size, 0, &jerr)) == NULL)
+	if ((body = json_loadb(rq->body, rq->body_size, 0, NULL)) == NULL)
 		return err_set(err, ERR_BAD_REQUEST, "Malformed JSON in request body.");
 	if (!json_is_object(body) && !json_is_array(body))
 		return err_set(err, ERR_BAD_REQUEST, "Unexpected body type. Expected list/dict.");
