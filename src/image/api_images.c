@@ -226,6 +226,17 @@ json_t *image_find_visible(struct req *rq, struct db *db, const char *id, struct
 	return img;
 }
 
+json_t *image_find_sub(struct req *rq, struct db *db, const char *id, struct err *err)
+{
+	json_t *img = image_find_visible(rq, db, id, err);
+
+	if (img == NULL && err->kind == ERR_NOT_FOUND) {
+		err_clear(err);
+		err_set(err, ERR_NOT_FOUND, "Image %s not found.", id);
+	}
+	return img;
+}
+
 /* ---- version discovery ---- */
 
 static json_t *versions_body(void)
@@ -927,18 +938,6 @@ fail:
 
 /* ---- tags: /v2/images/{id}/tags/{tag} ---- */
 
-/* The image for a sub-resource (tags, members), with the 404 Glance words for them. */
-static json_t *find_for_sub(struct req *rq, struct db *db, const char *id, struct err *err)
-{
-	json_t *img = image_find_visible(rq, db, id, err);
-
-	if (img == NULL && err->kind == ERR_NOT_FOUND) {
-		err_clear(err);
-		err_set(err, ERR_NOT_FOUND, "Image %s not found.", id);
-	}
-	return img;
-}
-
 static bool has_tag(const json_t *tags, const char *tag)
 {
 	const json_t *t;
@@ -964,7 +963,7 @@ static int tag_put(struct req *rq, struct err *err)
 		return schema_error(err, "a tag must be a string of 1 to 255 characters");
 	if (db_begin(db, err) < 0)
 		return -1;
-	if ((img = find_for_sub(rq, db, id, err)) == NULL)
+	if ((img = image_find_sub(rq, db, id, err)) == NULL)
 		goto fail;
 	if (!image_can_modify(rq, img)) {
 		err_set(err, ERR_FORBIDDEN, "Not allowed to update tags for image %s.", id);
@@ -1003,7 +1002,7 @@ static int tag_delete(struct req *rq, struct err *err)
 
 	if (db == NULL || db_begin(db, err) < 0)
 		return -1;
-	if ((img = find_for_sub(rq, db, id, err)) == NULL)
+	if ((img = image_find_sub(rq, db, id, err)) == NULL)
 		goto fail;
 	if (!image_can_modify(rq, img)) {
 		err_set(err, ERR_FORBIDDEN, "Not allowed to delete tags for image %s.", id);

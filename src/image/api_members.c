@@ -18,26 +18,9 @@
 
 static const char *const member_statuses[] = { "pending", "accepted", "rejected", NULL };
 
-/* The image if the caller may see it, with the 404 Glance words for members. */
-static json_t *find_image(struct req *rq, struct db *db, const char *id, struct err *err)
-{
-	json_t *img = image_find_visible(rq, db, id, err);
-
-	if (img == NULL && err->kind == ERR_NOT_FOUND) {
-		err_clear(err);
-		err_set(err, ERR_NOT_FOUND, "Image %s not found.", id);
-	}
-	return img;
-}
-
 static bool is_shared(const json_t *img)
 {
 	return str_eq(jsonx_str(img, "visibility"), "shared");
-}
-
-static bool is_owner(struct req *rq, const json_t *img)
-{
-	return image_is_admin(rq) || str_eq(jsonx_str(img, "owner"), rq->auth->project_id);
 }
 
 /* The membership 'member' of the image as the caller may see it: the owner sees every
@@ -47,7 +30,7 @@ static json_t *find_member(struct req *rq, struct db *db, const json_t *img,
 {
 	const char *id = jsonx_str(img, "id");
 
-	if (!is_owner(rq, img) && !str_eq(member, rq->auth->project_id)) {
+	if (!image_can_modify(rq, img) && !str_eq(member, rq->auth->project_id)) {
 		err_set(err, ERR_NOT_FOUND, "%s not found in the member list of the image %s.",
 			member, id);
 		return NULL;
@@ -108,9 +91,9 @@ static int members_create(struct req *rq, struct err *err)
 	member = json_string_value(v);
 	if (db_begin(db, err) < 0)
 		return -1;
-	if ((img = find_image(rq, db, id, err)) == NULL)
+	if ((img = image_find_sub(rq, db, id, err)) == NULL)
 		goto fail;
-	if (!is_shared(img) || !is_owner(rq, img)) {
+	if (!is_shared(img) || !image_can_modify(rq, img)) {
 		err_set(err, ERR_FORBIDDEN, "Not allowed to create members for image %s.", id);
 		goto fail;
 	}
@@ -141,12 +124,12 @@ static int members_list(struct req *rq, struct err *err)
 	json_auto_t *img = NULL;
 	json_t *list;
 
-	if (db == NULL || (img = find_image(rq, db, id, err)) == NULL)
+	if (db == NULL || (img = image_find_sub(rq, db, id, err)) == NULL)
 		return -1;
 	if (!is_shared(img))
 		return err_set(err, ERR_FORBIDDEN, "Not allowed to list members for image %s: "
 						   "Only shared images have members.", id);
-	list = image_member_db_list(db, id, is_owner(rq, img) ? NULL : rq->auth->project_id,
+	list = image_member_db_list(db, id, image_can_modify(rq, img) ? NULL : rq->auth->project_id,
 				    err);
 	if (list == NULL)
 		return -1;
@@ -162,7 +145,7 @@ static int member_show(struct req *rq, struct err *err)
 	json_auto_t *img = NULL;
 	json_t *m;
 
-	if (db == NULL || (img = find_image(rq, db, id, err)) == NULL)
+	if (db == NULL || (img = image_find_sub(rq, db, id, err)) == NULL)
 		return -1;
 	/* Glance answers 404 rather than 403 here, not to tell what exists */
 	if (!is_shared(img))
@@ -186,7 +169,7 @@ static int member_update(struct req *rq, struct err *err)
 		return err_set(err, ERR_BAD_REQUEST, "Status not specified");
 	if (db_begin(db, err) < 0)
 		return -1;
-	if ((img = find_image(rq, db, id, err)) == NULL)
+	if ((img = image_find_sub(rq, db, id, err)) == NULL)
 		goto fail;
 	if (!is_shared(img)) {
 		err_set(err, ERR_FORBIDDEN, "Not allowed to update members for image %s.", id);
@@ -225,7 +208,7 @@ static int member_delete(struct req *rq, struct err *err)
 
 	if (db == NULL || db_begin(db, err) < 0)
 		return -1;
-	if ((img = find_image(rq, db, id, err)) == NULL)
+	if ((img = image_find_sub(rq, db, id, err)) == NULL)
 		goto fail;
 	if (!is_shared(img)) {
 		err_set(err, ERR_FORBIDDEN, "Not allowed to delete members for image %s.", id);
@@ -233,7 +216,7 @@ static int member_delete(struct req *rq, struct err *err)
 	}
 	if ((m = find_member(rq, db, img, member, err)) == NULL)
 		goto fail;
-	if (!is_owner(rq, img)) {
+	if (!image_can_modify(rq, img)) {
 		err_set(err, ERR_FORBIDDEN, "Not allowed to delete members for image %s.", id);
 		goto fail;
 	}

@@ -47,6 +47,9 @@ bool image_in_list(const char *const *list, const char *s);
 /* The image if the caller may see it, else NULL with a 404 as if it did not exist
  * (caller owns the result). */
 json_t *image_find_visible(struct req *rq, struct db *db, const char *id, struct err *err);
+/* image_find_visible for a sub-resource (tags, members): Glance's 404 words for those,
+ * "Image <id> not found." (caller owns the result). */
+json_t *image_find_sub(struct req *rq, struct db *db, const char *id, struct err *err);
 /* True when the caller owns the image or is admin. */
 bool image_can_modify(struct req *rq, const json_t *img);
 /* Adds the links Glance shows (self, file, schema); returns 'img'. */
