@@ -431,6 +431,7 @@ static int ns_show(struct req *rq, struct err *err)
 static int ns_insert_children(struct db *db, const char *name, const json_t *body,
 			      struct err *err)
 {
+	json_auto_t *props = NULL;
 	const char *key;
 	size_t i;
 	json_t *v;
@@ -442,7 +443,11 @@ static int ns_insert_children(struct db *db, const char *name, const json_t *bod
 			return -1;
 		json_decref(a);
 	}
-	json_object_foreach(json_object_get(body, "properties"), key, v)
+	/* stored as POST .../properties stores them: reduced to the keys Glance knows */
+	if (json_object_get(body, "properties") != NULL &&
+	    (props = md_property_map(json_object_get(body, "properties"), err)) == NULL)
+		return -1;
+	json_object_foreach(props, key, v)
 		if (md_db_item_insert(db, MD_PROPERTY, name, key, v, err) < 0)
 			return -1;
 	json_array_foreach(json_object_get(body, "objects"), i, v) {
