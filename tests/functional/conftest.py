@@ -185,6 +185,30 @@ class Cloud:
         shutil.rmtree(self.state, ignore_errors=True)
 
 
+def new_image(cloud, tok, **attrs):
+    """POST /image/v2/images with 'attrs' as the body; asserts 201, returns the image."""
+    status, _, img = cloud.request("POST", "/image/v2/images", tok, body=attrs)
+    assert status == 201, img
+    return img
+
+
+def show_image(cloud, tok, image_id):
+    status, _, img = cloud.request("GET", "/image/v2/images/" + image_id, tok)
+    assert status == 200, img
+    return img
+
+
+def wait_image_status(cloud, tok, image_id, want, timeout=30):
+    """Polls the image until its status is 'want'; asserts it got there in time."""
+    deadline = time.time() + timeout
+    while True:
+        img = show_image(cloud, tok, image_id)
+        if img["status"] == want or time.time() > deadline:
+            assert img["status"] == want, img
+            return img
+        time.sleep(0.1)
+
+
 class Project:
     """A project of its own with a user holding the member role there (no admin): its
     token, raw requests (with 'headers' as the default headers) and the CLI as that user."""

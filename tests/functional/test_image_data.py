@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from conftest import Cloud, _backends
+from conftest import Cloud, _backends, new_image, show_image, wait_image_status
 
 MIB = 1024 * 1024
 
@@ -36,16 +36,6 @@ def put_bytes(cloud, image_id, tok, data, headers=None):
                          headers=h)
 
 
-def new_image(cloud, tok, **attrs):
-    status, _, img = cloud.request("POST", "/image/v2/images", tok, body=attrs)
-    assert status == 201, img
-    return img
-
-
-def show(cloud, tok, image_id):
-    return cloud.request("GET", "/image/v2/images/" + image_id, tok)[2]
-
-
 def store_files(cloud, image_id=None):
     """Files in the image store: all (dot names are partial uploads), or those of one id."""
     names = [n for n in os.listdir(os.path.join(cloud.state, "images"))
@@ -53,15 +43,6 @@ def store_files(cloud, image_id=None):
     if image_id is None:
         return names
     return [n for n in names if image_id in n]
-
-
-def wait_status(cloud, tok, image_id, status, timeout=15):
-    deadline = time.time() + timeout
-    while True:
-        body = show(cloud, tok, image_id)
-        if body["status"] == status or time.time() > deadline:
-            return body
-        time.sleep(0.1)
 
 
 def chunked_upload(cloud, tok, image_id, size):
@@ -77,7 +58,7 @@ def chunked_upload(cloud, tok, image_id, size):
     for _ in range(size // MIB):
         proc.stdin.write(chunk)
     proc.stdin.flush()
-    assert wait_status(cloud, tok, image_id, "saving")["status"] == "saving"
+    assert wait_image_status(cloud, tok, image_id, "saving")["status"] == "saving"
     # until the server took in what was sent and waits for more (the last MiB may sit in
     # its buffer): a client that goes away while the server is still busy reading is
     # noticed only at the connection timeout (libmicrohttpd, epoll)
@@ -149,26 +130,26 @@ def test_virtual_size(cloud, tmp_path):
                    stdout=subprocess.DEVNULL)
     q = new_image(cloud, tok, name="q", disk_format="qcow2", container_format="bare")
     assert put_bytes(cloud, q["id"], tok, qcow.read_bytes())[0] == 204
-    got = show(cloud, tok, q["id"])
+    got = show_image(cloud, tok, q["id"])
     assert got["virtual_size"] == 64 * MIB
     assert got["size"] == qcow.stat().st_size
 
     raw = new_image(cloud, tok, name="r", disk_format="raw", container_format="bare")
     assert put_bytes(cloud, raw["id"], tok, os.urandom(123457))[0] == 204
-    got = show(cloud, tok, raw["id"])
+    got = show_image(cloud, tok, raw["id"])
     assert got["virtual_size"] == 123457 == got["size"]
 
     # a format not inspected, and qcow2 bytes declared raw (Glance takes the size then)
     iso = new_image(cloud, tok, name="i", disk_format="iso", container_format="bare")
     assert put_bytes(cloud, iso["id"], tok, b"x" * 4096)[0] == 204
-    assert show(cloud, tok, iso["id"])["virtual_size"] is None
+    assert show_image(cloud, tok, iso["id"])["virtual_size"] is None
     rq = new_image(cloud, tok, name="rq", disk_format="raw", container_format="bare")
     assert put_bytes(cloud, rq["id"], tok, qcow.read_bytes())[0] == 204
-    assert show(cloud, tok, rq["id"])["virtual_size"] == qcow.stat().st_size
+    assert show_image(cloud, tok, rq["id"])["virtual_size"] == qcow.stat().st_size
     # qcow2 declared but not qcow2 data: no virtual size
     nq = new_image(cloud, tok, name="nq", disk_format="qcow2", container_format="bare")
     assert put_bytes(cloud, nq["id"], tok, b"not a qcow2 header" * 10)[0] == 204
-    assert show(cloud, tok, nq["id"])["virtual_size"] is None
+    assert show_image(cloud, tok, nq["id"])["virtual_size"] is None
     for i in (q, raw, iso, rq, nq):
         assert cloud.request("DELETE", "/image/v2/images/" + i["id"], tok)[0] == 204
 
@@ -181,7 +162,7 @@ def test_client_killed_mid_upload(cloud):
     assert [n for n in store_files(cloud, img["id"]) if n.startswith(".")]  # writing
     proc.kill()
     proc.wait()
-    got = wait_status(cloud, tok, img["id"], "queued")
+    got = wait_image_status(cloud, tok, img["id"], "queued")
     assert got["status"] == "queued" and got["size"] is None
     deadline = time.time() + 5
     while store_files(cloud, img["id"]) and time.time() < deadline:
@@ -190,7 +171,7 @@ def test_client_killed_mid_upload(cloud):
     # and it takes a full upload afterwards
     data = os.urandom(2 * MIB + 5)
     assert put_bytes(cloud, img["id"], tok, data)[0] == 204
-    got = show(cloud, tok, img["id"])
+    got = show_image(cloud, tok, img["id"])
     assert got["status"] == "active" and got["checksum"] == hashlib.md5(data).hexdigest()
     assert cloud.request("DELETE", "/image/v2/images/" + img["id"], tok)[0] == 204
 
@@ -208,7 +189,7 @@ def test_crash_mid_upload_recovers_at_start(cloud):
     assert [n for n in store_files(cloud, img["id"]) if n.startswith(".")]
     cloud.start()
     tok, _ = cloud.token()
-    got = show(cloud, tok, img["id"])
+    got = show_image(cloud, tok, img["id"])
     assert got["status"] == "queued"
     assert store_files(cloud, img["id"]) == []
     assert cloud.request("DELETE", "/image/v2/images/" + img["id"], tok)[0] == 204
@@ -307,7 +288,7 @@ def test_size_quota(conf_cloud):
     assert err["message"].startswith(
         f"Project {pid} is over a limit for [Resource image_size_total is over limit of 2 "
         "due to current usage 1 and delta 2]")
-    assert show(c, demo, b["id"])["status"] == "queued"
+    assert show_image(c, demo, b["id"])["status"] == "queued"
     assert store_files(c, b["id"]) == []
     # chunked (no size announced): stopped as the bytes arrive, nothing left
     proc = subprocess.run(
@@ -324,7 +305,7 @@ def test_size_quota(conf_cloud):
         (proc.returncode, code)
     with open(os.path.join(c.state, "ciel.log")) as f:
         assert f"PUT /image/v2/images/{b['id']}/file 413" in f.read()
-    got = wait_status(c, demo, b["id"], "queued")
+    got = wait_image_status(c, demo, b["id"], "queued")
     assert got["status"] == "queued" and got["size"] is None
     assert store_files(c, b["id"]) == []
     # what fits still goes in: 1 MiB + 1 MiB (sizes compare in whole MiB, as Glance)
@@ -371,12 +352,12 @@ def test_uploading_quota(conf_cloud):
         assert err["message"].startswith(
             f"Project {pid} is over a limit for [Resource image_count_uploading is over "
             "limit of 1 due to current usage 2 and delta 0]")
-        assert show(c, tok, b["id"])["status"] == "queued"
+        assert show_image(c, tok, b["id"])["status"] == "queued"
         assert store_files(c, b["id"]) == []
     finally:
         proc.kill()
         proc.wait()
-    assert wait_status(c, tok, a["id"], "queued")["status"] == "queued"
+    assert wait_image_status(c, tok, a["id"], "queued")["status"] == "queued"
     # one at a time goes through
     assert put_bytes(c, b["id"], tok, b"x" * 1000)[0] == 204
     for i in (a, b):
@@ -401,14 +382,14 @@ def test_full_store(conf_cloud):
                                    headers={"Accept": "application/json"})
         assert status == 413, err
         assert err["message"].startswith("Image storage media is full")
-        assert show(c, tok, img["id"])["status"] == "queued"
+        assert show_image(c, tok, img["id"])["status"] == "queued"
         assert store_files(c) == []
         st = os.statvfs(images)
         assert st.f_bfree * st.f_frsize > 900 * 1024  # the partial file's space is back
         # a small one still fits
         data = os.urandom(MIB // 2)
         assert put_bytes(c, img["id"], tok, data)[0] == 204
-        assert show(c, tok, img["id"])["checksum"] == hashlib.md5(data).hexdigest()
+        assert show_image(c, tok, img["id"])["checksum"] == hashlib.md5(data).hexdigest()
         assert c.request("DELETE", "/image/v2/images/" + img["id"], tok)[0] == 204
         c.stop()
     finally:
@@ -431,12 +412,12 @@ def test_refused_upload_is_answered_not_reset(cloud):
     tok, _ = cloud.token()
     img = new_image(cloud, tok, name="twice", disk_format="raw", container_format="bare")
     assert put_bytes(cloud, img["id"], tok, b"x" * 1000)[0] == 204
-    before = show(cloud, tok, img["id"])
+    before = show_image(cloud, tok, img["id"])
     for _ in range(3):
         status, _, _ = put_bytes(cloud, img["id"], tok, os.urandom(16 * MIB))
         assert status == 409
     # a stranger's upload to it: 404 the same way, and nothing changed
     demo, _ = cloud.token("demo", project="demo")
     assert put_bytes(cloud, img["id"], demo, os.urandom(16 * MIB))[0] == 404
-    assert show(cloud, tok, img["id"]) == before
+    assert show_image(cloud, tok, img["id"]) == before
     assert cloud.request("DELETE", "/image/v2/images/" + img["id"], tok)[0] == 204

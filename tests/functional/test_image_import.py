@@ -12,6 +12,9 @@ import urllib.request
 import jsonschema
 import pytest
 
+import conftest
+from conftest import show_image, wait_image_status
+
 JSON = {"Accept": "application/json"}
 OCTETS = {"Content-Type": "application/octet-stream"}
 
@@ -38,27 +41,8 @@ def staged_files(cloud, image_id):
 
 
 def new_image(cloud, tok, **attrs):
-    body = {"name": "imp", "disk_format": "raw", "container_format": "bare"}
-    body.update(attrs)
-    status, _, img = cloud.request("POST", "/image/v2/images", tok, body=body)
-    assert status == 201, img
-    return img
-
-
-def show(cloud, tok, image_id):
-    status, _, img = cloud.request("GET", "/image/v2/images/" + image_id, tok)
-    assert status == 200, img
-    return img
-
-
-def wait_status(cloud, tok, image_id, want, timeout=30):
-    deadline = time.time() + timeout
-    while True:
-        img = show(cloud, tok, image_id)
-        if img["status"] == want or time.time() > deadline:
-            assert img["status"] == want, img
-            return img
-        time.sleep(0.1)
+    return conftest.new_image(cloud, tok, **dict(
+        {"name": "imp", "disk_format": "raw", "container_format": "bare"}, **attrs))
 
 
 def stage(cloud, tok, image_id, payload):
@@ -155,9 +139,9 @@ def test_images_validate_against_the_schemas(cloud, tok, data):
     img = new_image(cloud, tok, tags=["t"], os_distro="debian", hw_arch="x86_64")
     jsonschema.validate(img, image)
     assert stage(cloud, tok, img["id"], data)[0] == 204
-    jsonschema.validate(show(cloud, tok, img["id"]), image)
+    jsonschema.validate(show_image(cloud, tok, img["id"]), image)
     assert do_import(cloud, tok, img["id"], glance_direct())[0] == 202
-    jsonschema.validate(wait_status(cloud, tok, img["id"], "active"), image)
+    jsonschema.validate(wait_image_status(cloud, tok, img["id"], "active"), image)
     jsonschema.validate(cloud.request("GET", "/image/v2/images", tok)[2], images)
     # and a non-string extra property is what the schema refuses, as the API does
     with pytest.raises(jsonschema.ValidationError):
@@ -189,7 +173,7 @@ def test_stage_and_import(cloud, tok, data):
     img = new_image(cloud, tok)
     status, _, body = stage(cloud, tok, img["id"], data)
     assert status == 204, body
-    assert show(cloud, tok, img["id"])["status"] == "uploading"
+    assert show_image(cloud, tok, img["id"])["status"] == "uploading"
     with open(os.path.join(staging_dir(cloud), img["id"]), "rb") as f:
         assert f.read() == data
     # nothing in the image store yet
@@ -197,7 +181,7 @@ def test_stage_and_import(cloud, tok, data):
     status, _, body = do_import(cloud, tok, img["id"], glance_direct())
     assert status == 202, body
     assert body is None
-    done = wait_status(cloud, tok, img["id"], "active")
+    done = wait_image_status(cloud, tok, img["id"], "active")
     assert done["size"] == len(data)
     assert done["checksum"] == hashlib.md5(data).hexdigest()
     assert done["os_hash_algo"] == "sha512"
@@ -219,7 +203,7 @@ def test_download_equals_staged_bytes(cloud, tok, data, tmp_path):
     img = new_image(cloud, tok)
     assert stage(cloud, tok, img["id"], data)[0] == 204
     assert do_import(cloud, tok, img["id"], glance_direct())[0] == 202
-    wait_status(cloud, tok, img["id"], "active")
+    wait_image_status(cloud, tok, img["id"], "active")
     out = tmp_path / "out"
     cloud.cli("image", "save", "--file", str(out), img["id"])
     assert out.read_bytes() == data
@@ -279,12 +263,12 @@ def test_web_download_is_not_enabled(cloud, tok, data):
         status, _, err = do_import(cloud, tok, img["id"], body)
         assert status == 400, err
         assert f"Unknown import method name '{method}'." in err["message"]
-        assert show(cloud, tok, img["id"])["status"] == "uploading"
+        assert show_image(cloud, tok, img["id"])["status"] == "uploading"
     with open(os.path.join(staging_dir(cloud), img["id"]), "rb") as f:
         assert f.read() == data
     # the staged data is still there for the method that is enabled
     assert do_import(cloud, tok, img["id"], glance_direct())[0] == 202
-    assert wait_status(cloud, tok, img["id"], "active")["size"] == len(data)
+    assert wait_image_status(cloud, tok, img["id"], "active")["size"] == len(data)
 
 
 def test_import_without_stage(cloud, tok):
@@ -293,7 +277,7 @@ def test_import_without_stage(cloud, tok):
     assert status == 409
     assert ("Image needs to be staged before 'glance-direct' method can be used"
             in err["message"])
-    assert show(cloud, tok, img["id"])["status"] == "queued"
+    assert show_image(cloud, tok, img["id"])["status"] == "queued"
 
 
 def test_import_needs_formats(cloud, tok):
@@ -303,7 +287,7 @@ def test_import_needs_formats(cloud, tok):
     status, _, err = do_import(cloud, tok, img["id"], glance_direct())
     assert status == 409
     assert "'container_format' needs to be set before import" in err["message"]
-    assert show(cloud, tok, img["id"])["status"] == "uploading"
+    assert show_image(cloud, tok, img["id"])["status"] == "uploading"
 
 
 @pytest.mark.parametrize("body,message", [
@@ -324,7 +308,7 @@ def test_import_bad_body(cloud, tok, body, message):
     status, _, err = do_import(cloud, tok, img["id"], body)
     assert status == 400, err
     assert message in err["message"]
-    assert show(cloud, tok, img["id"])["status"] == "uploading"
+    assert show_image(cloud, tok, img["id"])["status"] == "uploading"
 
 
 def test_import_malformed_or_empty_body(cloud, tok):
@@ -350,7 +334,7 @@ def test_stage_twice_and_content_type(cloud, tok):
     status, _, _ = cloud.request("PUT", f"/image/v2/images/{img['id']}/stage", tok,
                                  raw=b"abc", headers={"Content-Type": "text/plain"})
     assert status == 415
-    assert show(cloud, tok, img["id"])["status"] == "queued"
+    assert show_image(cloud, tok, img["id"])["status"] == "queued"
     assert stage(cloud, tok, img["id"], b"first")[0] == 204
     status, _, err = cloud.request("PUT", f"/image/v2/images/{img['id']}/stage", tok,
                                    raw=b"second", headers=dict(OCTETS, **JSON))
@@ -370,11 +354,11 @@ def test_other_project_cannot_stage_or_import(cloud, tok):
     status, _, err = cloud.request("PUT", f"/image/v2/images/{public['id']}/stage", demo,
                                    raw=b"abc", headers=dict(OCTETS, **JSON))
     assert status == 403, err
-    assert show(cloud, tok, public["id"])["status"] == "queued"
+    assert show_image(cloud, tok, public["id"])["status"] == "queued"
     assert stage(cloud, tok, public["id"], b"abc")[0] == 204
     status, _, err = do_import(cloud, demo, public["id"], glance_direct())
     assert status == 403, err
-    assert show(cloud, tok, public["id"])["status"] == "uploading"
+    assert show_image(cloud, tok, public["id"])["status"] == "uploading"
 
 
 def test_interrupted_stage_leaves_nothing(cloud, tok):
@@ -384,16 +368,16 @@ def test_interrupted_stage_leaves_nothing(cloud, tok):
                f"X-Auth-Token: {tok}\r\nContent-Type: application/octet-stream\r\n"
                "Content-Length: 1000000\r\n\r\n").encode() + b"x" * 100000)
     deadline = time.time() + 10
-    while show(cloud, tok, img["id"])["status"] != "uploading" and time.time() < deadline:
+    while show_image(cloud, tok, img["id"])["status"] != "uploading" and time.time() < deadline:
         time.sleep(0.05)
-    assert show(cloud, tok, img["id"])["status"] == "uploading"
+    assert show_image(cloud, tok, img["id"])["status"] == "uploading"
     s.close()
-    wait_status(cloud, tok, img["id"], "queued", timeout=10)
+    wait_image_status(cloud, tok, img["id"], "queued", timeout=10)
     assert not staged_files(cloud, img["id"])
     # and the image takes a new stage
     assert stage(cloud, tok, img["id"], b"again")[0] == 204
     assert do_import(cloud, tok, img["id"], glance_direct())[0] == 202
-    assert wait_status(cloud, tok, img["id"], "active")["size"] == 5
+    assert wait_image_status(cloud, tok, img["id"], "active")["size"] == 5
 
 
 def test_delete_drops_staged_data(cloud, tok):
@@ -410,7 +394,7 @@ def test_restart_keeps_staged_and_drops_orphans(cloud, tok, data):
     assert stage(cloud, tok, kept["id"], data)[0] == 204
     assert stage(cloud, tok, imported["id"], b"done")[0] == 204
     assert do_import(cloud, tok, imported["id"], glance_direct())[0] == 202
-    wait_status(cloud, tok, imported["id"], "active")
+    wait_image_status(cloud, tok, imported["id"], "active")
     # what a crash can leave: a temp file of a cut-off stage, a staged file of an image
     # deleted or imported meanwhile
     for name in ("." + kept["id"] + ".abc123", imported["id"],
@@ -423,9 +407,9 @@ def test_restart_keeps_staged_and_drops_orphans(cloud, tok, data):
     assert kept["id"] in left
     assert not [n for n in left if n.startswith(".") or n in (
         imported["id"], "00000000-0000-4000-8000-00000000dead")], left
-    assert show(cloud, tok, kept["id"])["status"] == "uploading"
+    assert show_image(cloud, tok, kept["id"])["status"] == "uploading"
     assert do_import(cloud, tok, kept["id"], glance_direct())[0] == 202
-    done = wait_status(cloud, tok, kept["id"], "active")
+    done = wait_image_status(cloud, tok, kept["id"], "active")
     assert done["os_hash_value"] == hashlib.sha512(data).hexdigest()
     assert not staged_files(cloud, kept["id"])
     assert download(cloud, tok, imported["id"]) == b"done"
@@ -456,7 +440,7 @@ def test_import_records_a_task(cloud, tok, data):
     status, hdrs, _ = do_import(cloud, tok, img["id"], glance_direct())
     assert status == 202
     request_id = hdrs["x-openstack-request-id"]
-    wait_status(cloud, tok, img["id"], "active")
+    wait_image_status(cloud, tok, img["id"], "active")
     [task] = wait_task(cloud, tok, img["id"], "success")
     _, body = cloud.token()
     assert task["request_id"] == request_id
@@ -498,11 +482,11 @@ def test_failed_import_records_a_failed_task(cloud, tok):
     assert task["result"] is None
     assert task["expires_at"] is not None
     # and the image is back to queued, as Glance reverts a failed import
-    assert show(cloud, tok, img["id"])["status"] == "queued"
+    assert show_image(cloud, tok, img["id"])["status"] == "queued"
     # a second try after a new stage adds a second task, which succeeds
     assert stage(cloud, tok, img["id"], b"here now")[0] == 204
     assert do_import(cloud, tok, img["id"], glance_direct())[0] == 202
-    wait_status(cloud, tok, img["id"], "active")
+    wait_image_status(cloud, tok, img["id"], "active")
     deadline = time.time() + 10
     while True:
         tasks = image_tasks(cloud, tok, img["id"])
@@ -643,7 +627,7 @@ def test_restart_resumes_an_import(cloud, data):
     sql(cloud, f"UPDATE image SET status = 'importing' WHERE id = '{img['id']}'")
     cloud.start()
     tok = cloud.token()[0]
-    done = wait_status(cloud, tok, img["id"], "active")
+    done = wait_image_status(cloud, tok, img["id"], "active")
     assert done["checksum"] == hashlib.md5(data).hexdigest()
     assert not staged_files(cloud, img["id"])
     # importing with nothing staged cannot finish: back to queued at start
@@ -652,7 +636,7 @@ def test_restart_resumes_an_import(cloud, data):
     sql(cloud, f"UPDATE image SET status = 'importing' WHERE id = '{img['id']}'")
     cloud.start()
     tok = cloud.token()[0]
-    assert show(cloud, tok, img["id"])["status"] == "queued"
+    assert show_image(cloud, tok, img["id"])["status"] == "queued"
 
 
 def test_restart_fails_the_task_of_an_import_with_nothing_staged(cloud):
@@ -668,6 +652,6 @@ def test_restart_fails_the_task_of_an_import_with_nothing_staged(cloud):
                f" 'api_image_import', 'pending', '{img['owner']}', '{img['id']}', '', 1, 1)")
     cloud.start()
     tok = cloud.token()[0]
-    assert show(cloud, tok, img["id"])["status"] == "queued"
+    assert show_image(cloud, tok, img["id"])["status"] == "queued"
     [task] = image_tasks(cloud, tok, img["id"])
     assert task["status"] == "failure" and task["message"]
