@@ -47,18 +47,14 @@ static json_t *api_time(const json_t *us)
 	return json_string(buf);
 }
 
-/* The task as GET /v2/images/{id}/tasks shows it; steals 't'. */
-static json_t *image_task_view(json_t *t)
+/* Turns a task as stored into what GET /v2/images/{id}/tasks shows, in place. */
+static void image_task_view(json_t *t)
 {
-	json_t *v = json_deep_copy(t);
-
-	json_object_set_new(v, "created_at", db_time(json_object_get(t, "created_at")));
-	json_object_set_new(v, "updated_at", db_time(json_object_get(t, "updated_at")));
-	json_object_set_new(v, "expires_at", db_time(json_object_get(t, "expires_at")));
-	json_object_set_new(v, "deleted_at", json_null());
-	json_object_set_new(v, "deleted", json_false());
-	json_decref(t);
-	return v;
+	json_object_set_new(t, "created_at", db_time(json_object_get(t, "created_at")));
+	json_object_set_new(t, "updated_at", db_time(json_object_get(t, "updated_at")));
+	json_object_set_new(t, "expires_at", db_time(json_object_get(t, "expires_at")));
+	json_object_set_new(t, "deleted_at", json_null());
+	json_object_set_new(t, "deleted", json_false());
 }
 
 /* The task as GET /v2/tasks/{id} shows it (full) or as the list shows it (stub);
@@ -97,7 +93,8 @@ static int image_tasks(struct req *rq, struct err *err)
 	struct db *db = db_get(err);
 	const char *id = req_param(rq, "image_id");
 	json_auto_t *img = NULL;
-	json_t *list, *out, *t;
+	const char *owner = rq->auth->project_id ? rq->auth->project_id : "";
+	json_t *list, *t;
 	size_t i;
 
 	if (db == NULL)
@@ -108,20 +105,12 @@ static int image_tasks(struct req *rq, struct err *err)
 		err_clear(err);
 		return err_set(err, ERR_NOT_FOUND, "The resource could not be found.");
 	}
-	list = image_task_db_list_image(db, id,
-					image_is_admin(rq) ? NULL
-							   : (rq->auth->project_id
-								      ? rq->auth->project_id
-								      : ""),
-					err);
+	list = image_task_db_list_image(db, id, image_is_admin(rq) ? NULL : owner, err);
 	if (list == NULL)
 		return -1;
-	out = json_array();
-	json_array_foreach(list, i, t) {
-		json_array_append_new(out, image_task_view(json_incref(t)));
-	}
-	json_decref(list);
-	reply_json(rq, 200, json_pack("{s:o}", "tasks", out));
+	json_array_foreach(list, i, t)
+		image_task_view(t);
+	reply_json(rq, 200, json_pack("{s:o}", "tasks", list));
 	return 0;
 }
 
