@@ -38,6 +38,44 @@ static json_t *find_member(struct req *rq, struct db *db, const json_t *img,
 	return image_member_db_find(db, id, member, err);
 }
 
+/* Opens a transaction and finds the image 'id' whose members the caller means to 'verb'
+ * (create, update, delete): 404 as image_find_sub, 403 when the image is not shared. On
+ * failure the transaction is rolled back; on success the caller owns the image and commits
+ * or rolls back. */
+static json_t *begin_change(struct req *rq, struct db *db, const char *id, const char *verb,
+			    struct err *err)
+{
+	json_t *img;
+
+	if (db_begin(db, err) < 0)
+		return NULL;
+	if ((img = image_find_sub(rq, db, id, err)) != NULL && !is_shared(img)) {
+		json_decref(img);
+		img = NULL;
+		err_set(err, ERR_FORBIDDEN, "Not allowed to %s members for image %s.", verb, id);
+	}
+	if (img == NULL)
+		db_rollback(db);
+	return img;
+}
+
+/* Commits the open transaction (rolled back if that fails) and answers 200 with the
+ * membership as stored. */
+static int commit_reply(struct req *rq, struct db *db, const char *id, const char *member,
+			struct err *err)
+{
+	json_t *out;
+
+	if (db_commit(db, err) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	if ((out = image_member_db_find(db, id, member, err)) == NULL)
+		return -1;
+	reply_json(rq, 200, out);
+	return 0;
+}
+
 /* The request body as a JSON object; Glance's words when there is none or it is not. */
 static json_t *body_object(struct req *rq, const char *form, struct err *err)
 {
@@ -75,7 +113,7 @@ static int members_create(struct req *rq, struct err *err)
 	struct db *db = db_get(err);
 	const char *id = req_param(rq, "image_id"), *member;
 	json_auto_t *body = NULL, *img = NULL;
-	json_t *v, *out;
+	json_t *v;
 	long n;
 
 	if (db == NULL || (body = body_object(rq, "member", err)) == NULL)
@@ -89,11 +127,9 @@ static int members_create(struct req *rq, struct err *err)
 						     "{\"member\": \"image_id\"} (a project id of "
 						     "at most 255 characters)");
 	member = json_string_value(v);
-	if (db_begin(db, err) < 0)
+	if ((img = begin_change(rq, db, id, "create", err)) == NULL)
 		return -1;
-	if ((img = image_find_sub(rq, db, id, err)) == NULL)
-		goto fail;
-	if (!is_shared(img) || !image_can_modify(rq, img)) {
+	if (!image_can_modify(rq, img)) {
 		err_set(err, ERR_FORBIDDEN, "Not allowed to create members for image %s.", id);
 		goto fail;
 	}
@@ -106,12 +142,9 @@ static int members_create(struct req *rq, struct err *err)
 			"Maximum: %d:", id, n + 1, IMAGE_MEMBER_QUOTA);
 		goto fail;
 	}
-	if (image_member_db_insert(db, id, member, err) < 0 || db_commit(db, err) < 0)
+	if (image_member_db_insert(db, id, member, err) < 0)
 		goto fail;
-	if ((out = image_member_db_find(db, id, member, err)) == NULL)
-		return -1;
-	reply_json(rq, 200, out);
-	return 0;
+	return commit_reply(rq, db, id, member, err);
 fail:
 	db_rollback(db);
 	return -1;
@@ -129,8 +162,8 @@ static int members_list(struct req *rq, struct err *err)
 	if (!is_shared(img))
 		return err_set(err, ERR_FORBIDDEN, "Not allowed to list members for image %s: "
 						   "Only shared images have members.", id);
-	list = image_member_db_list(db, id, image_can_modify(rq, img) ? NULL : rq->auth->project_id,
-				    err);
+	list = image_member_db_list(db, id,
+				    image_can_modify(rq, img) ? NULL : rq->auth->project_id, err);
 	if (list == NULL)
 		return -1;
 	reply_json(rq, 200, json_pack("{s:o,s:s}", "members", list, "schema",
@@ -161,20 +194,14 @@ static int member_update(struct req *rq, struct err *err)
 	struct db *db = db_get(err);
 	const char *id = req_param(rq, "image_id"), *member = req_param(rq, "member_id");
 	json_auto_t *body = NULL, *img = NULL, *m = NULL;
-	json_t *status, *out;
+	json_t *status;
 
 	if (db == NULL || (body = body_object(rq, "status", err)) == NULL)
 		return -1;
 	if ((status = json_object_get(body, "status")) == NULL)
 		return err_set(err, ERR_BAD_REQUEST, "Status not specified");
-	if (db_begin(db, err) < 0)
+	if ((img = begin_change(rq, db, id, "update", err)) == NULL)
 		return -1;
-	if ((img = image_find_sub(rq, db, id, err)) == NULL)
-		goto fail;
-	if (!is_shared(img)) {
-		err_set(err, ERR_FORBIDDEN, "Not allowed to update members for image %s.", id);
-		goto fail;
-	}
 	if ((m = find_member(rq, db, img, member, err)) == NULL)
 		goto fail;
 	/* the answer is the member's own: the owner cannot accept for it */
@@ -188,13 +215,9 @@ static int member_update(struct req *rq, struct err *err)
 					      "\"accepted\" or \"rejected\".");
 		goto fail;
 	}
-	if (image_member_db_set_status(db, id, member, json_string_value(status), err) < 0 ||
-	    db_commit(db, err) < 0)
+	if (image_member_db_set_status(db, id, member, json_string_value(status), err) < 0)
 		goto fail;
-	if ((out = image_member_db_find(db, id, member, err)) == NULL)
-		return -1;
-	reply_json(rq, 200, out);
-	return 0;
+	return commit_reply(rq, db, id, member, err);
 fail:
 	db_rollback(db);
 	return -1;
@@ -206,14 +229,8 @@ static int member_delete(struct req *rq, struct err *err)
 	const char *id = req_param(rq, "image_id"), *member = req_param(rq, "member_id");
 	json_auto_t *img = NULL, *m = NULL;
 
-	if (db == NULL || db_begin(db, err) < 0)
+	if (db == NULL || (img = begin_change(rq, db, id, "delete", err)) == NULL)
 		return -1;
-	if ((img = image_find_sub(rq, db, id, err)) == NULL)
-		goto fail;
-	if (!is_shared(img)) {
-		err_set(err, ERR_FORBIDDEN, "Not allowed to delete members for image %s.", id);
-		goto fail;
-	}
 	if ((m = find_member(rq, db, img, member, err)) == NULL)
 		goto fail;
 	if (!image_can_modify(rq, img)) {
