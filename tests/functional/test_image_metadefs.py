@@ -79,7 +79,9 @@ def test_namespace_lifecycle(admin, member):
     ns = new_ns(admin, "OS::Test::Life", display_name="Life", description="d",
                 protected=True,
                 resource_type_associations=[{"name": "OS::Glance::Image", "prefix": "hw_"}],
-                properties={"cpu": {"title": "CPU", "type": "string", "enum": ["a", "b"]}},
+                # keys outside the property schema are dropped, as POST .../properties does
+                properties={"cpu": {"title": "CPU", "type": "string", "enum": ["a", "b"],
+                                    "bogus": 1}},
                 objects=[{"name": "Limits", "required": ["q"],
                           "properties": {"q": {"title": "Q", "type": "integer"}}}],
                 tags=[{"name": "t1"}, {"name": "t2"}])
@@ -90,6 +92,8 @@ def test_namespace_lifecycle(admin, member):
     assert status == 200
     assert got["visibility"] == "public" and got["protected"] is True
     assert got["properties"]["cpu"] == {"title": "CPU", "type": "string", "enum": ["a", "b"]}
+    status, _, prop = admin("GET", NS + "/" + q("OS::Test::Life") + "/properties/cpu")
+    assert status == 200 and "bogus" not in prop and prop["title"] == "CPU"
     assert got["objects"][0]["name"] == "Limits"
     assert got["objects"][0]["self"].endswith("/objects/Limits")
     assert sorted(t["name"] for t in got["tags"]) == ["t1", "t2"]
