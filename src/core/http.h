@@ -191,6 +191,12 @@ const char *req_query(struct req *rq, const char *name);
 /* Calls fn for every query argument, in order; stops when fn returns nonzero. */
 void req_query_each(struct req *rq, int (*fn)(void *ctx, const char *key, const char *val),
 		    void *ctx);
+/* 's' percent-encoded for a URL query (RFC 3986 unreserved characters kept); in the
+ * request's arena. */
+char *req_url_escape(struct req *rq, const char *s);
+/* The request's query arguments but those named 'skip', percent-encoded, "k=v" joined by
+ * '&' ("" when none): the start of a paging link; in the request's arena. */
+char *req_query_except(struct req *rq, const char *skip);
 /* A path capture by name ("project_id"); NULL if the route has none. */
 const char *req_param(struct req *rq, const char *name);
 /* The body parsed as a JSON object; borrowed until the request ends. 400 if it is not one. */

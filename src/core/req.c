@@ -1,4 +1,5 @@
 /* The request object: arena memory, header/query/path accessors, reply builders. */
+#include <ctype.h>
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -180,6 +181,46 @@ void req_query_each(struct req *rq, int (*fn)(void *ctx, const char *key, const 
 		rq->test_query_each(rq, fn, ctx);
 	else if (rq->conn != NULL)
 		MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, each_arg, &e);
+}
+
+char *req_url_escape(struct req *rq, const char *s)
+{
+	char *out = req_alloc(rq, 3 * strlen(s) + 1), *o = out;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (isalnum(c) || strchr("-._~", c))
+			*o++ = (char)c;
+		else
+			o += sprintf(o, "%%%02X", c);
+	}
+	*o = '\0';
+	return out;
+}
+
+struct query_except {
+	struct req *rq;
+	const char *skip;
+	char *text;
+};
+
+static int add_arg(void *ctx, const char *key, const char *val)
+{
+	struct query_except *q = ctx;
+
+	if (strcmp(key, q->skip) != 0)
+		q->text = req_printf(q->rq, "%s%s%s=%s", q->text, *q->text ? "&" : "",
+				     req_url_escape(q->rq, key),
+				     req_url_escape(q->rq, val ? val : ""));
+	return 0;
+}
+
+char *req_query_except(struct req *rq, const char *skip)
+{
+	struct query_except q = { rq, skip, "" };
+
+	req_query_each(rq, add_arg, &q);
+	return q.text;
 }
 
 const char *req_param(struct req *rq, const char *name)

@@ -618,28 +618,13 @@ static int ns_delete_tags(struct req *rq, struct err *err)
 	return ns_delete_kind(rq, MD_TAG, "delete_metadef_tags", err);
 }
 
-/* Query arguments that stay in the 'first' and 'next' links (all but marker). */
-struct link_query {
-	struct req *rq;
-	char *text;
-};
-
-static int keep_arg(void *ctx, const char *key, const char *val)
-{
-	struct link_query *q = ctx;
-
-	if (strcmp(key, "marker") != 0)
-		q->text = req_printf(q->rq, "%s%s%s=%s", q->text, *q->text ? "&" : "", key, val);
-	return 0;
-}
-
 static int ns_list(struct req *rq, struct err *err)
 {
 	struct db *db = db_get(err);
 	const char *dir = req_query(rq, "sort_dir"), *vis = req_query(rq, "visibility");
 	const char *lim = req_query(rq, "limit");
 	struct md_ns_filter f = { 0 };
-	struct link_query q = { rq, "" };
+	const char *q;
 	json_t *list, *out;
 	size_t i;
 	json_t *v;
@@ -683,17 +668,19 @@ static int ns_list(struct req *rq, struct err *err)
 			json_decref(list);
 			return -1;
 		}
-	req_query_each(rq, keep_arg, &q);
+	q = req_query_except(rq, "marker");
 	out = json_pack("{s:o,s:s,s:s}", "namespaces", list, "schema",
 			"/v2/schemas/metadefs/namespaces", "first",
-			*q.text ? req_printf(rq, "/v2/metadefs/namespaces?%s", q.text)
-				: "/v2/metadefs/namespaces");
+			*q ? req_printf(rq, "/v2/metadefs/namespaces?%s", q)
+			   : "/v2/metadefs/namespaces");
 	if (limit > 0 && json_array_size(list) == (size_t)limit)
 		json_object_set_new(out, "next",
-				    json_sprintf("/v2/metadefs/namespaces?%s%smarker=%s", q.text,
-						 *q.text ? "&" : "",
-						 jsonx_str(json_array_get(list, limit - 1),
-							   "namespace")));
+				    json_sprintf("/v2/metadefs/namespaces?%s%smarker=%s", q,
+						 *q ? "&" : "",
+						 req_url_escape(rq,
+								jsonx_str(json_array_get(
+										  list, limit - 1),
+									  "namespace"))));
 	reply_json(rq, 200, out);
 	return 0;
 }

@@ -125,37 +125,6 @@ static int tasks_access(struct req *rq, struct err *err)
 		       "You are not authorized to complete tasks_api_access action.");
 }
 
-static char *url_escape(struct req *rq, const char *in)
-{
-	char *out = req_alloc(rq, 3 * strlen(in) + 1), *o = out;
-
-	for (; *in; in++) {
-		unsigned char c = (unsigned char)*in;
-		if (isalnum(c) || strchr("-._~", c))
-			*o++ = (char)c;
-		else
-			o += sprintf(o, "%%%02X", c);
-	}
-	*o = '\0';
-	return out;
-}
-
-struct query_ctx {
-	struct req *rq;
-	char *q; /* "k=v&k=v", marker left out */
-};
-
-static int add_query(void *ctx, const char *key, const char *val)
-{
-	struct query_ctx *c = ctx;
-
-	if (strcmp(key, "marker") == 0)
-		return 0;
-	c->q = req_printf(c->rq, "%s%s%s=%s", c->q, *c->q ? "&" : "", url_escape(c->rq, key),
-			  url_escape(c->rq, val ? val : ""));
-	return 0;
-}
-
 static bool uuid_like(const char *s)
 {
 	int hex = 0;
@@ -174,7 +143,7 @@ static int tasks_list(struct req *rq, struct err *err)
 	struct db *db = db_get(err);
 	struct image_task_filter f = { .sort_key = "created_at", .desc = true, .limit = 25 };
 	const char *v;
-	struct query_ctx qc = { rq, "" };
+	const char *q;
 	json_t *list, *out, *t, *body;
 	size_t i;
 
@@ -221,15 +190,16 @@ static int tasks_list(struct req *rq, struct err *err)
 	}
 	if ((list = image_task_db_list(db, &f, err)) == NULL)
 		return -1;
-	req_query_each(rq, add_query, &qc);
+	q = req_query_except(rq, "marker");
 	body = json_pack("{s:s,s:s}", "first",
-			 *qc.q ? req_printf(rq, "/v2/tasks?%s", qc.q) : "/v2/tasks", "schema",
+			 *q ? req_printf(rq, "/v2/tasks?%s", q) : "/v2/tasks", "schema",
 			 "/v2/schemas/tasks");
 	if (f.limit > 0 && json_array_size(list) == (size_t)f.limit) {
 		const char *last = jsonx_str(json_array_get(list, (size_t)f.limit - 1), "id");
 		json_object_set_new(body, "next",
-				    json_string(req_printf(rq, "/v2/tasks?%s%smarker=%s", qc.q,
-							   *qc.q ? "&" : "", last)));
+				    json_string(req_printf(rq, "/v2/tasks?%s%smarker=%s", q,
+							   *q ? "&" : "",
+							   req_url_escape(rq, last))));
 	}
 	out = json_array();
 	json_array_foreach(list, i, t) {

@@ -219,6 +219,18 @@ def test_list_pages(admin):
     admin("POST", NS + "/OS::Page::1/resource_types", body={"name": "OS::Nova::Flavor"})
     status, _, lst = admin("GET", NS + "?resource_types=OS::Nova::Flavor,OS::X")
     assert [n["namespace"] for n in lst["namespaces"]] == ["OS::Page::1"]
+    # the links carry the query percent-encoded: a value with '&' and ' ' survives them
+    admin("POST", NS + "/OS::Page::2/resource_types", body={"name": "OS::Nova::Flavor"})
+    status, _, page = admin("GET", NS + "?limit=1&sort_key=namespace&sort_dir=asc"
+                            "&resource_types=OS::Nova::Flavor,x%26y%20z")
+    assert status == 200
+    assert "resource_types=OS%3A%3ANova%3A%3AFlavor%2Cx%26y%20z" in page["first"]
+    assert "marker=OS%3A%3APage%3A%3A1" in page["next"]
+    seen = [n["namespace"] for n in page["namespaces"]]
+    status, _, page = admin("GET", "/image" + page["next"])
+    assert status == 200
+    seen += [n["namespace"] for n in page["namespaces"]]
+    assert seen == ["OS::Page::1", "OS::Page::2"]
     for i in range(3):
         assert admin("DELETE", NS + f"/OS::Page::{i}")[0] == 204
 
