@@ -164,56 +164,73 @@ static char *int_text(const json_t *img, const char *key)
 			 json_integer_value(json_object_get(img, key)));
 }
 
+/* The columns image_db_insert and image_db_update both write, as the text bound to SQL;
+ * row_text_destroy frees them. */
+struct row_text {
+	char *props, *tags, *min_disk, *min_ram, *now;
+};
+
+static void row_text_init(struct row_text *r, const json_t *img)
+{
+	r->props = props_text(img);
+	r->tags = tags_text(img);
+	r->min_disk = int_text(img, "min_disk");
+	r->min_ram = int_text(img, "min_ram");
+	r->now = xasprintf("%" PRId64, util_now_us());
+}
+
+static void row_text_destroy(struct row_text *r)
+{
+	free(r->props);
+	free(r->tags);
+	free(r->min_disk);
+	free(r->min_ram);
+	free(r->now);
+}
+
 int image_db_insert(struct db *db, const json_t *img, struct err *err)
 {
-	char *props = props_text(img), *tags = tags_text(img);
-	char *min_disk = int_text(img, "min_disk"), *min_ram = int_text(img, "min_ram");
-	char *now = xasprintf("%" PRId64, util_now_us());
-	int rc = db_exec(db, err,
-			 "INSERT INTO image (id, name, owner, status, visibility, disk_format,"
-			 " container_format, min_disk, min_ram, protected, os_hidden,"
-			 " created_at, updated_at, props, tags)"
-			 " VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			 DBP(jsonx_str(img, "id"), jsonx_str(img, "name"),
-			     jsonx_str(img, "owner"), jsonx_str(img, "visibility"),
-			     jsonx_str(img, "disk_format"), jsonx_str(img, "container_format"),
-			     min_disk, min_ram, bool_text(img, "protected"),
-			     bool_text(img, "os_hidden"), now, now, props, tags));
+	struct row_text r;
+	int rc;
+
+	row_text_init(&r, img);
+	rc = db_exec(db, err,
+		     "INSERT INTO image (id, name, owner, status, visibility, disk_format,"
+		     " container_format, min_disk, min_ram, protected, os_hidden,"
+		     " created_at, updated_at, props, tags)"
+		     " VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		     DBP(jsonx_str(img, "id"), jsonx_str(img, "name"),
+		         jsonx_str(img, "owner"), jsonx_str(img, "visibility"),
+		         jsonx_str(img, "disk_format"), jsonx_str(img, "container_format"),
+		         r.min_disk, r.min_ram, bool_text(img, "protected"),
+		         bool_text(img, "os_hidden"), r.now, r.now, r.props, r.tags));
 
 	if (rc < 0 && err->kind == ERR_CONFLICT) {
 		err_clear(err);
 		err_set(err, ERR_CONFLICT, "Image with identifier %s already exists!",
 			jsonx_str(img, "id"));
 	}
-	free(props);
-	free(tags);
-	free(min_disk);
-	free(min_ram);
-	free(now);
+	row_text_destroy(&r);
 	return rc < 0 ? -1 : 0;
 }
 
 int image_db_update(struct db *db, const json_t *img, struct err *err)
 {
-	char *props = props_text(img), *tags = tags_text(img);
-	char *min_disk = int_text(img, "min_disk"), *min_ram = int_text(img, "min_ram");
-	char *now = xasprintf("%" PRId64, util_now_us());
-	int rc = db_exec(db, err,
-			 "UPDATE image SET name = ?, owner = ?, visibility = ?, disk_format = ?,"
-			 " container_format = ?, min_disk = ?, min_ram = ?, protected = ?,"
-			 " os_hidden = ?, updated_at = ?, props = ?, tags = ? WHERE id = ?",
-			 DBP(jsonx_str(img, "name"), jsonx_str(img, "owner"),
-			     jsonx_str(img, "visibility"),
-			     jsonx_str(img, "disk_format"), jsonx_str(img, "container_format"),
-			     min_disk, min_ram, bool_text(img, "protected"),
-			     bool_text(img, "os_hidden"), now, props, tags,
-			     jsonx_str(img, "id")));
+	struct row_text r;
+	int rc;
 
-	free(props);
-	free(tags);
-	free(min_disk);
-	free(min_ram);
-	free(now);
+	row_text_init(&r, img);
+	rc = db_exec(db, err,
+		     "UPDATE image SET name = ?, owner = ?, visibility = ?, disk_format = ?,"
+		     " container_format = ?, min_disk = ?, min_ram = ?, protected = ?,"
+		     " os_hidden = ?, updated_at = ?, props = ?, tags = ? WHERE id = ?",
+		     DBP(jsonx_str(img, "name"), jsonx_str(img, "owner"),
+		         jsonx_str(img, "visibility"),
+		         jsonx_str(img, "disk_format"), jsonx_str(img, "container_format"),
+		         r.min_disk, r.min_ram, bool_text(img, "protected"),
+		         bool_text(img, "os_hidden"), r.now, r.props, r.tags,
+		         jsonx_str(img, "id")));
+	row_text_destroy(&r);
 	if (rc == 0)
 		return image_missing(jsonx_str(img, "id"), err);
 	return rc < 0 ? -1 : 0;
