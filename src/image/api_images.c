@@ -331,43 +331,6 @@ static int images_create(struct req *rq, struct err *err)
 	return 0;
 }
 
-/* Percent-encodes 'in' for a query string (caller frees). */
-static char *url_escape(const char *in)
-{
-	size_t n = strlen(in);
-	char *out = xmalloc(3 * n + 1), *o = out;
-
-	for (; *in; in++) {
-		unsigned char c = (unsigned char)*in;
-		if (isalnum(c) || strchr("-._~", c))
-			*o++ = (char)c;
-		else
-			o += sprintf(o, "%%%02X", c);
-	}
-	*o = '\0';
-	return out;
-}
-
-struct next_ctx {
-	struct req *rq;
-	char *q;
-};
-
-static int add_query(void *ctx, const char *key, const char *val)
-{
-	struct next_ctx *n = ctx;
-	char *k, *v;
-
-	if (strcmp(key, "marker") == 0)
-		return 0;
-	k = url_escape(key);
-	v = url_escape(val ? val : "");
-	n->q = req_printf(n->rq, "%s%s=%s&", n->q, k, v);
-	free(k);
-	free(v);
-	return 0;
-}
-
 /* ---- list filters, as Glance reads them ---- */
 
 /* Filters on a column: the query key, the column, how it compares. */
@@ -644,14 +607,10 @@ static int parse_filters(struct req *rq, struct image_filter *f, struct err *err
  * replaced (in the request's arena). */
 static const char *next_link(struct req *rq, const char *last)
 {
-	struct next_ctx nc = { rq, "" };
-	char *m = url_escape(last);
-	const char *link;
+	const char *q = req_query_except(rq, "marker");
 
-	req_query_each(rq, add_query, &nc);
-	link = req_printf(rq, "/v2/images?%smarker=%s", nc.q, m);
-	free(m);
-	return link;
+	return req_printf(rq, "/v2/images?%s%smarker=%s", q, *q ? "&" : "",
+			  req_url_escape(rq, last));
 }
 
 /* The list without tag or property filters (the common one): its text is written straight
