@@ -237,6 +237,28 @@ json_t *image_find_sub(struct req *rq, struct db *db, const char *id, struct err
 	return img;
 }
 
+/* Opens a transaction and finds the image 'id' the caller means to change: a 404 as
+ * image_find_visible (image_find_sub's words when 'sub'), 403 'denied' when the caller may
+ * not modify it. On failure the transaction is rolled back; on success the caller owns the
+ * image and commits or rolls back. */
+static json_t *begin_modify(struct req *rq, struct db *db, const char *id, bool sub,
+			    const char *denied, struct err *err)
+{
+	json_t *img;
+
+	if (db_begin(db, err) < 0)
+		return NULL;
+	img = sub ? image_find_sub(rq, db, id, err) : image_find_visible(rq, db, id, err);
+	if (img != NULL && !image_can_modify(rq, img)) {
+		json_decref(img);
+		img = NULL;
+		err_set(err, ERR_FORBIDDEN, "%s", denied);
+	}
+	if (img == NULL)
+		db_rollback(db);
+	return img;
+}
+
 /* ---- version discovery ---- */
 
 static json_t *versions_body(void)
@@ -838,14 +860,9 @@ static int image_update(struct req *rq, struct err *err)
 	if (!json_is_array(ops))
 		return err_set(err, ERR_BAD_REQUEST,
 			       "Request body must be a JSON array of operation objects.");
-	if (db_begin(db, err) < 0)
+	if ((img = begin_modify(rq, db, id, false,
+				"You are not permitted to modify this image.", err)) == NULL)
 		return -1;
-	if ((img = image_find_visible(rq, db, id, err)) == NULL)
-		goto fail;
-	if (!image_can_modify(rq, img)) {
-		err_set(err, ERR_FORBIDDEN, "You are not permitted to modify this image.");
-		goto fail;
-	}
 	json_array_foreach(ops, i, change) {
 		if (patch_one(rq, img, change, d4, err) < 0)
 			goto fail;
@@ -870,14 +887,10 @@ static int image_delete(struct req *rq, struct err *err)
 	json_auto_t *img = NULL;
 	struct err serr = { 0 };
 
-	if (db == NULL || db_begin(db, err) < 0)
+	if (db == NULL || (img = begin_modify(rq, db, id, false,
+					      "You are not permitted to delete this image.",
+					      err)) == NULL)
 		return -1;
-	if ((img = image_find_visible(rq, db, id, err)) == NULL)
-		goto fail;
-	if (!image_can_modify(rq, img)) {
-		err_set(err, ERR_FORBIDDEN, "You are not permitted to delete this image.");
-		goto fail;
-	}
 	if (json_is_true(json_object_get(img, "protected"))) {
 		err_set(err, ERR_FORBIDDEN, "Image %s is protected and cannot be deleted.", id);
 		goto fail;
@@ -920,14 +933,10 @@ static int tag_put(struct req *rq, struct err *err)
 		return -1;
 	if (jsonx_utf8_len(tag) > 255)
 		return schema_error(err, "a tag must be a string of 1 to 255 characters");
-	if (db_begin(db, err) < 0)
+	if ((img = begin_modify(rq, db, id, true,
+				req_printf(rq, "Not allowed to update tags for image %s.", id),
+				err)) == NULL)
 		return -1;
-	if ((img = image_find_sub(rq, db, id, err)) == NULL)
-		goto fail;
-	if (!image_can_modify(rq, img)) {
-		err_set(err, ERR_FORBIDDEN, "Not allowed to update tags for image %s.", id);
-		goto fail;
-	}
 	tags = json_object_get(img, "tags");
 	if (has_tag(tags, tag)) {
 		db_rollback(db);
@@ -959,14 +968,11 @@ static int tag_delete(struct req *rq, struct err *err)
 	json_t *tags, *t;
 	size_t i;
 
-	if (db == NULL || db_begin(db, err) < 0)
+	if (db == NULL ||
+	    (img = begin_modify(rq, db, id, true,
+				req_printf(rq, "Not allowed to delete tags for image %s.", id),
+				err)) == NULL)
 		return -1;
-	if ((img = image_find_sub(rq, db, id, err)) == NULL)
-		goto fail;
-	if (!image_can_modify(rq, img)) {
-		err_set(err, ERR_FORBIDDEN, "Not allowed to delete tags for image %s.", id);
-		goto fail;
-	}
 	tags = json_object_get(img, "tags");
 	json_array_foreach(tags, i, t) {
 		if (str_eq(json_string_value(t), tag))
@@ -998,15 +1004,12 @@ static int image_action(struct req *rq, const char *action, const char *from, co
 	const char *id = req_param(rq, "image_id"), *status;
 	json_auto_t *img = NULL;
 
-	if (db == NULL || db_begin(db, err) < 0)
+	if (db == NULL ||
+	    (img = begin_modify(rq, db, id, false,
+				req_printf(rq, "You are not authorized to complete %s action.",
+					   action),
+				err)) == NULL)
 		return -1;
-	if ((img = image_find_visible(rq, db, id, err)) == NULL)
-		goto fail;
-	if (!image_can_modify(rq, img)) {
-		err_set(err, ERR_FORBIDDEN, "You are not authorized to complete %s action.",
-			action);
-		goto fail;
-	}
 	status = jsonx_str(img, "status");
 	if (str_eq(status, from)) {
 		if (image_db_set_status(db, id, from, to, err) < 0)
