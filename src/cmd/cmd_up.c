@@ -20,6 +20,7 @@
 #include "core/util.h"
 #include "identity/identity.h"
 #include "image/image.h"
+#include "network/network.h"
 
 struct up_opts {
 	const char *overrides[3 * 8 + 1];
@@ -177,6 +178,11 @@ static int catalog_services(struct err *err)
 	int rc = ident_catalog_ensure("image", "glance", url, err);
 
 	free(url);
+	if (rc < 0)
+		return -1;
+	url = xasprintf("%s/network", conf.public_url);
+	rc = ident_catalog_ensure("network", "neutron", url, err);
+	free(url);
 	return rc;
 }
 
@@ -248,7 +254,7 @@ static int run(int argc, char **argv, bool all_in_one)
 	if (cmd_open_db() < 0)
 		goto out;
 	health_register();
-	if (ident_init(&err) < 0 || image_init(&err) < 0)
+	if (ident_init(&err) < 0 || image_init(&err) < 0 || net_init(&err) < 0)
 		goto fail;
 	if (all_in_one) {
 		if (ident_bootstrap(conf.admin_password, conf.demo_password, &err) < 0 ||
@@ -277,6 +283,7 @@ static int run(int argc, char **argv, bool all_in_one)
 fail:
 	fprintf(stderr, "ciel: %s\n", err.msg);
 out:
+	net_shutdown();
 	image_shutdown();
 	ident_shutdown();
 	db_close_all();

@@ -10,6 +10,7 @@
 #include "core/util.h"
 #include "identity/identity.h"
 #include "image/image.h"
+#include "network/network.h"
 
 static const struct {
 	const char *name;
@@ -66,7 +67,7 @@ int cmd_open_db(void)
 	struct err err = { 0 };
 
 	if (db_init(conf.db_connection, &err) < 0 || db_migrate(ident_migrations, &err) < 0 ||
-	    db_migrate(image_migrations, &err) < 0) {
+	    db_migrate(image_migrations, &err) < 0 || db_migrate(net_migrations, &err) < 0) {
 		fprintf(stderr, "ciel: database: %s\n", err.msg);
 		return -1;
 	}

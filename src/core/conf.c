@@ -60,6 +60,21 @@ static const struct conf_key keys[] = {
 	I("image", "image_size_total", image_size_total, "-1", -1, INT_MAX),
 	I("image", "image_stage_total", image_stage_total, "-1", -1, INT_MAX),
 	S("image", "test_image_path", test_image_path, ""),
+	S("network", "driver", net_driver, "linuxbridge"),
+	S("network", "public_cidr", net_public_cidr, "172.24.4.0/24"),
+	I("network", "vni_min", net_vni_min, "1", 1, 16777215),
+	I("network", "vni_max", net_vni_max, "1000", 1, 16777215),
+	{ "network", "metadata_proxy_shared_secret", CT_STR,
+	  offsetof(struct conf, net_metadata_secret), "", 0, 0, 1 },
+	I("network", "quota_network", net_quota_network, "100", -1, INT_MAX),
+	I("network", "quota_subnet", net_quota_subnet, "100", -1, INT_MAX),
+	I("network", "quota_port", net_quota_port, "500", -1, INT_MAX),
+	I("network", "quota_router", net_quota_router, "10", -1, INT_MAX),
+	I("network", "quota_floatingip", net_quota_floatingip, "50", -1, INT_MAX),
+	I("network", "quota_security_group", net_quota_security_group, "10", -1, INT_MAX),
+	I("network", "quota_security_group_rule", net_quota_security_group_rule, "100", -1,
+	  INT_MAX),
+	I("network", "quota_subnetpool", net_quota_subnetpool, "-1", -1, INT_MAX),
 };
 
 static const struct conf_key *find_key(const char *section, const char *key)

@@ -42,6 +42,15 @@ struct conf {
 	int image_size_total;      /* MiB of image data a project stores */
 	int image_stage_total;     /* MiB of data a project has staged for import */
 	char *test_image_path;     /* the test guest `ciel up` registers; empty: found */
+	/* [network] */
+	char *net_driver;          /* data plane: linuxbridge or noop */
+	char *net_public_cidr;     /* subnet of the external network `ciel up` creates */
+	int net_vni_min, net_vni_max; /* VXLAN ids of tenant networks */
+	char *net_metadata_secret; /* metadata proxy -> handler; empty: random per process */
+	/* Neutron's default quotas per project (-1: unlimited) */
+	int net_quota_network, net_quota_subnet, net_quota_port, net_quota_router,
+		net_quota_floatingip, net_quota_security_group, net_quota_security_group_rule,
+		net_quota_subnetpool;
 };
 
 extern struct conf conf;

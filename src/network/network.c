@@ -1,0 +1,135 @@
+/* The network service's registration, Neutron's error body and version documents. */
+#include <stdlib.h>
+#include <string.h>
+
+#define LOG_MODULE "network"
+#include "core/conf.h"
+#include "core/db.h"
+#include "core/err.h"
+#include "core/http.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "network/net_int.h"
+#include "network/network.h"
+
+/* The collections /v2.0 lists, as Neutron's API root does. */
+static const char *const resources[][2] = {
+	{ "network", "networks" },   { "subnet", "subnets" },
+	{ "subnetpool", "subnetpools" }, { "port", "ports" },
+	{ "router", "routers" },     { "floatingip", "floatingips" },
+	{ "security_group", "security_groups" },
+	{ "security_group_rule", "security_group_rules" },
+	{ "quota", "quotas" },       { "agent", "agents" },
+	{ "network_ip_availability", "network-ip-availabilities" },
+	{ NULL, NULL },
+};
+
+static json_t *version_link(struct req *rq)
+{
+	return json_pack("[{s:s,s:s}]", "href",
+			 req_printf(rq, "%s/network/v2.0/", conf.public_url), "rel", "self");
+}
+
+static int versions(struct req *rq, struct err *err)
+{
+	(void)err;
+	reply_json(rq, 200,
+		   json_pack("{s:[{s:s,s:s,s:o}]}", "versions", "id", "v2.0", "status",
+			     "CURRENT", "links", version_link(rq)));
+	return 0;
+}
+
+static int v2_root(struct req *rq, struct err *err)
+{
+	json_t *list = json_array();
+
+	(void)err;
+	for (int i = 0; resources[i][0]; i++)
+		json_array_append_new(
+			list, json_pack("{s:s,s:s,s:[{s:s,s:s}]}", "name", resources[i][0],
+					"collection", resources[i][1], "links", "href",
+					req_printf(rq, "%s/network/v2.0/%s", conf.public_url,
+						   resources[i][1]),
+					"rel", "self"));
+	reply_json(rq, 200, json_pack("{s:o}", "resources", list));
+	return 0;
+}
+
+static const struct route version_routes[] = {
+	{ HTTP_GET, "", versions, NULL },
+	{ HTTP_GET, "/v2.0", v2_root, NULL },
+	{ 0 },
+};
+
+static const struct policy policies[] = {
+	{ "network:token", POL_TOKEN },
+	{ "network:admin", POL_ADMIN },
+	{ NULL, 0 },
+};
+static const struct policy *const policy_tables[] = { policies, NULL };
+
+static const struct route *const routes[] = {
+	version_routes,	   net_network_routes, net_subnet_routes,  net_subnetpool_routes,
+	net_port_routes,   net_secgroup_routes, net_router_routes, net_fip_routes,
+	net_quota_routes,  net_agent_routes,   net_ipavail_routes, net_ext_routes,
+	net_tag_routes,	   NULL,
+};
+
+/* Neutron's type names for the kinds this service reports. */
+static const char *error_type(enum err_kind kind)
+{
+	switch (kind) {
+	case ERR_BAD_REQUEST: return "HTTPBadRequest";
+	case ERR_UNAUTHORIZED: return "HTTPUnauthorized";
+	case ERR_FORBIDDEN: return "HTTPForbidden";
+	case ERR_NOT_FOUND: return "HTTPNotFound";
+	case ERR_METHOD: return "HTTPMethodNotAllowed";
+	case ERR_CONFLICT: return "HTTPConflict";
+	case ERR_TOO_LARGE: return "HTTPRequestEntityTooLarge";
+	case ERR_UNAVAILABLE: return "HTTPServiceUnavailable";
+	case ERR_NOT_IMPLEMENTED: return "HTTPNotImplemented";
+	default: return "HTTPInternalServerError";
+	}
+}
+
+/* {"NeutronError": {"type", "message", "detail"}}; 401 is Keystone middleware's. */
+static void render_error(struct req *rq, const struct err *err)
+{
+	int status = err_status(err->kind);
+
+	if (err->kind == ERR_UNAUTHORIZED) {
+		reply_json(rq, status,
+			   json_pack("{s:{s:i,s:s,s:s}}", "error", "code", status, "title",
+				     err_title(err->kind), "message", err->msg));
+		reply_header(rq, "WWW-Authenticate",
+			     req_printf(rq, "Keystone uri=\"%s/identity\"", conf.public_url));
+		return;
+	}
+	reply_json(rq, status,
+		   json_pack("{s:{s:s,s:s,s:s}}", "NeutronError", "type", error_type(err->kind),
+			     "message", err->msg, "detail", ""));
+}
+
+static const struct service net_service = {
+	.name = "network",
+	.prefix = "/network",
+	.routes = routes,
+	.policies = policy_tables,
+	.render_error = render_error,
+};
+
+void net_changed(void)
+{
+	/* the sync worker arrives with the data plane */
+}
+
+int net_init(struct err *err)
+{
+	(void)err;
+	http_register(&net_service);
+	return 0;
+}
+
+void net_shutdown(void)
+{
+}
