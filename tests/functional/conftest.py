@@ -67,7 +67,7 @@ class Postgres:
 class Cloud:
     """One running `ciel up`."""
 
-    def __init__(self, db_url=None):
+    def __init__(self, db_url=None, net_driver="noop"):
         self.state = tempfile.mkdtemp(prefix="ciel-state-")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -80,6 +80,8 @@ class Cloud:
         self.conf = os.path.join(self.state, "test.conf")
         with open(self.conf, "w") as f:
             f.write("[identity]\npassword_hash_rounds = 4\n")
+            # API tests leave the host alone; tests/dataplane runs the real driver
+            f.write(f"[network]\ndriver = {net_driver}\n")
             if db_url:
                 f.write(f"[database]\nconnection = {db_url}\n")
         self.env["CIEL_CONFIG"] = self.conf
