@@ -286,7 +286,9 @@ int net_insert(struct db *db, const struct net_rdef *rd, const json_t *vals, str
 	sqlb_param(&sb, now);
 	for (const struct net_attr *a = rd->attrs; a->name; a++)
 		if (json_object_get(vals, a->name) != NULL && a->type != NA_TIME) {
-			sqlb_add(&sb, ", ?", keep(&t, db_text(a, json_object_get(vals, a->name))));
+			const char *v = keep(&t, db_text(a, json_object_get(vals, a->name)));
+			/* sqlb binds no NULL: SQL's own NULL then */
+			sqlb_add(&sb, v != NULL ? ", ?" : ", NULL", v);
 			n++;
 		}
 	sqlb_text(&sb, ")");
@@ -310,11 +312,14 @@ int net_update(struct db *db, const struct net_rdef *rd, const char *id, const j
 	sqlb_text(&sb, rd->table);
 	sqlb_add(&sb, " SET revision_number = revision_number + 1, updated_at = ?", now);
 	for (const struct net_attr *a = rd->attrs; a->name; a++) {
+		const char *v;
+
 		if (json_object_get(vals, a->name) == NULL || a->type == NA_TIME)
 			continue;
 		sqlb_text(&sb, ", ");
 		sqlb_text(&sb, col(a));
-		sqlb_add(&sb, " = ?", keep(&t, db_text(a, json_object_get(vals, a->name))));
+		v = keep(&t, db_text(a, json_object_get(vals, a->name)));
+		sqlb_add(&sb, v != NULL ? " = ?" : " = NULL", v);
 	}
 	sqlb_add(&sb, " WHERE id = ?", id);
 	rc = db_exec(db, err, sb.sql, sb.params, sb.n);

@@ -435,6 +435,25 @@ static int parse_sort(const struct net_rdef *rd, const struct list_query *q, boo
 	return 0;
 }
 
+/* One term of the marker condition on column 'c' against the marker's value 'v' (NULL:
+ * SQL NULL): equal, or after it in the order (ascending puts NULLs first, descending
+ * last, on both engines: see the ORDER BY). */
+static void marker_term(struct sqlb *sb, const char *c, const char *v, bool after, bool desc)
+{
+	sqlb_text(sb, "(r.");
+	sqlb_text(sb, c);
+	if (!after)
+		sqlb_add(sb, v != NULL ? " = ?) AND " : " IS NULL) AND ", v);
+	else if (v == NULL)
+		sqlb_text(sb, desc ? " IS NULL AND 1 = 0)" : " IS NOT NULL)");
+	else if (desc) {
+		sqlb_add(sb, " < ? OR r.", v);
+		sqlb_text(sb, c);
+		sqlb_text(sb, " IS NULL)");
+	} else
+		sqlb_add(sb, " > ?)", v);
+}
+
 /* The rows after the marker in the sort order: (c1 > m1) OR (c1 = m1 AND c2 > m2) ... */
 static int add_marker(struct db *db, const struct net_rdef *rd, const char *marker,
 		      const struct sort *s, struct sqlb *sb, struct db_res **keep,
@@ -463,14 +482,10 @@ static int add_marker(struct db *db, const struct net_rdef *rd, const char *mark
 	sqlb_text(sb, " AND (");
 	for (int i = 0; i < s->n; i++) {
 		sqlb_text(sb, i ? " OR (" : "(");
-		for (int j = 0; j < i; j++) {
-			sqlb_text(sb, "r.");
-			sqlb_text(sb, s->column[j]);
-			sqlb_add(sb, " = ? AND ", db_res_str(res, 0, j));
-		}
-		sqlb_text(sb, "r.");
-		sqlb_text(sb, s->column[i]);
-		sqlb_add(sb, s->desc[i] ? " < ?)" : " > ?)", db_res_str(res, 0, i));
+		for (int j = 0; j < i; j++)
+			marker_term(sb, s->column[j], db_res_str(res, 0, j), false, false);
+		marker_term(sb, s->column[i], db_res_str(res, 0, i), true, s->desc[i]);
+		sqlb_text(sb, ")");
 	}
 	sqlb_text(sb, ")");
 	*keep = res; /* 'sb' borrows its values until the page query ran */
@@ -528,7 +543,7 @@ int net_list(struct req *rq, const struct net_rdef *rd, struct err *err)
 	for (int i = 0; i < s.n; i++) {
 		sqlb_text(&sb, i ? ", r." : "r.");
 		sqlb_text(&sb, s.column[i]);
-		sqlb_text(&sb, s.desc[i] ? " DESC" : " ASC");
+		sqlb_text(&sb, s.desc[i] ? " DESC NULLS LAST" : " ASC NULLS FIRST");
 	}
 	if (pg.limit > 0)
 		sqlb_text(&sb, req_printf(rq, " LIMIT %d", pg.limit + 1));
