@@ -20,6 +20,7 @@
 #include "core/util.h"
 #include "identity/identity.h"
 #include "image/image.h"
+#include "network/network.h"
 
 static const char *fuzz_token;
 static char *admin_token, *demo_token;
@@ -111,11 +112,12 @@ static void init(void)
 	struct err e2 = { 0 };
 	conf_set("DEFAULT", "state_dir", dir, &e2);
 	conf_set("identity", "password_hash_rounds", "4", &e2);
+	conf_set("network", "driver", "noop", &e2); /* the API only: no host changes */
 	conf_finish();
 	log_init(LOG_ERROR, NULL);
 	if (db_init(conf.db_connection, &err) < 0 || db_migrate(ident_migrations, &err) < 0 ||
 	    ident_init(&err) < 0 || ident_bootstrap("adminpw", "demopw", &err) < 0 ||
-	    image_init(&err) < 0) {
+	    image_init(&err) < 0 || db_migrate(net_migrations, &err) < 0 || net_init(&err) < 0) {
 		fprintf(stderr, "fuzz init: %s\n", err.msg);
 		abort();
 	}
