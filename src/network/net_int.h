@@ -69,6 +69,13 @@ int net_port_delete(struct db *db, const char *id, struct err *err);
  * egress, ingress from the group itself, for IPv4 and IPv6) on first use. */
 int net_default_sg(struct db *db, const char *project, char out[37], struct err *err);
 
+/* ---- api_agents.c ---- */
+/* Registers (or marks started) the rows of this process's agent parts on 'host' (NULL or
+ * "": gethostname()) as Neutron's Linux bridge, DHCP, L3 and metadata agents; the sync
+ * worker calls net_agents_heartbeat at least every 30 s so they stay alive (75 s). */
+int net_agents_register(struct db *db, const char *host, struct err *err);
+int net_agents_heartbeat(struct db *db, struct err *err);
+
 /* ---- api_routers.c ---- */
 /* 409 when a router still routes for the subnet (a subnet or network delete asks). */
 int net_router_check_subnet_unused(struct db *db, const char *subnet_id, struct err *err);
