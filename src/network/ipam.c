@@ -1,0 +1,408 @@
+/* IPAM: the fixed addresses of ports (net_int.h). One net_ip row per address; its
+ * primary key (subnet_id, ip_address) makes a second holder a 409 from the database.
+ *
+ * A free address is found from the subnet's used addresses read once, sorted, and walked
+ * along the allocation pools in order (ipam_addr.c): one query and one insert per
+ * address, whatever the size of the subnet. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LOG_MODULE "network"
+#include "core/db.h"
+#include "core/err.h"
+#include "core/http.h"
+#include "core/jsonx.h"
+#include "core/log.h"
+#include "core/sqlb.h"
+#include "core/util.h"
+#include "network/ipam_addr.h"
+#include "network/net_int.h"
+
+#define MAX_WANTS 64
+
+struct isub {
+	const char *id; /* borrowed from the result of load_subnets */
+	struct net_cidr cidr;
+	bool has_gw;
+	struct net_addr gw;
+	struct net_range *pools;
+	int npools;
+	bool autoaddr; /* SLAAC or DHCPv6-stateless: addresses come from the MAC */
+};
+
+struct isubs {
+	struct db_res *res;
+	struct isub *s;
+	int n;
+};
+
+/* One address to allocate: a given address on a subnet, any free address of one subnet,
+ * or any free address of the first subnet of 'version' (not auto-address) with room. */
+struct want {
+	int sub;	/* index in isubs, -1: any of 'version' */
+	int version;
+	bool given;	/* 'addr' was asked for */
+	bool eui64;
+	struct net_addr addr;
+	bool done;
+};
+
+static void isubs_free(struct isubs *ss)
+{
+	for (int i = 0; i < ss->n; i++)
+		free(ss->s[i].pools);
+	free(ss->s);
+	db_res_free(ss->res);
+}
+
+/* Parses a pools JSON text ([{"start", "end"}]); NULL pools for bad text. */
+static int parse_pools(const char *text, struct net_range **out)
+{
+	json_t *a = json_loads(text != NULL ? text : "[]", 0, NULL), *p;
+	size_t i;
+	int n = 0;
+
+	*out = xcalloc(json_array_size(a) + 1, sizeof(**out));
+	json_array_foreach(a, i, p) {
+		struct net_range r;
+		if (net_addr_parse(jsonx_str(p, "start"), &r.start) == 0 &&
+		    net_addr_parse(jsonx_str(p, "end"), &r.end) == 0)
+			(*out)[n++] = r;
+	}
+	json_decref(a);
+	return n;
+}
+
+static int load_subnets(struct db *db, const char *network_id, struct isubs *ss,
+			struct err *err)
+{
+	ss->res = db_query(db, err,
+			   "SELECT id, cidr, gateway_ip, allocation_pools, ipv6_address_mode"
+			   " FROM net_subnet WHERE network_id = ? ORDER BY created_at, id",
+			   DBP(network_id));
+	ss->s = NULL;
+	ss->n = 0;
+	if (ss->res == NULL)
+		return -1;
+	ss->s = xcalloc((size_t)db_res_rows(ss->res) + 1, sizeof(*ss->s));
+	for (int r = 0; r < db_res_rows(ss->res); r++) {
+		struct isub *s = &ss->s[ss->n];
+		const char *mode = db_res_str(ss->res, r, 4);
+
+		if (net_cidr_parse(db_res_str(ss->res, r, 1), &s->cidr) < 0)
+			continue; /* cannot happen: subnets are checked on create */
+		s->id = db_res_str(ss->res, r, 0);
+		s->has_gw = net_addr_parse(db_res_str(ss->res, r, 2), &s->gw) == 0;
+		s->npools = parse_pools(db_res_str(ss->res, r, 3), &s->pools);
+		s->autoaddr = mode != NULL &&
+			      (strcmp(mode, "slaac") == 0 || strcmp(mode, "dhcpv6-stateless") == 0);
+		ss->n++;
+	}
+	return 0;
+}
+
+/* The used addresses of a subnet, sorted; caller frees. */
+static struct net_addr *used_addrs(struct db *db, const char *subnet_id, int *n,
+				   struct err *err)
+{
+	struct db_res *res = db_query(db, err, "SELECT ip_address FROM net_ip WHERE subnet_id = ?",
+				      DBP(subnet_id));
+	struct net_addr *a;
+
+	if (res == NULL)
+		return NULL;
+	a = xcalloc((size_t)db_res_rows(res) + 1, sizeof(*a));
+	*n = 0;
+	for (int i = 0; i < db_res_rows(res); i++)
+		if (net_addr_parse(db_res_str(res, i, 0), &a[*n]) == 0)
+			(*n)++;
+	db_res_free(res);
+	net_addr_sort(a, *n);
+	return a;
+}
+
+/* Inserts the row; a taken address is Neutron's 409. */
+static int store(struct db *db, const char *network_id, const char *port_id,
+		 const struct isub *s, const struct net_addr *a, struct err *err)
+{
+	char text[NET_ADDR_STRLEN];
+	struct err e2 = { 0 };
+
+	net_addr_format(a, text);
+	if (db_exec(db, &e2, "INSERT INTO net_ip (subnet_id, ip_address, port_id, network_id)"
+			     " VALUES (?, ?, ?, ?)",
+		    DBP(s->id, text, port_id, network_id)) >= 0)
+		return 0;
+	if (e2.kind == ERR_CONFLICT)
+		return err_set(err, ERR_CONFLICT, "IP address %s already allocated in subnet %s",
+			       text, s->id);
+	return err_set(err, e2.kind, "%s", e2.msg);
+}
+
+/* Any free pool address of subnet 's'; 0 with *found false when it is full. */
+static int pick_free(struct db *db, const struct isub *s, bool *found, struct net_addr *out,
+		     struct err *err)
+{
+	int n = 0;
+	struct net_addr *used = used_addrs(db, s->id, &n, err);
+
+	if (used == NULL)
+		return -1;
+	*found = net_first_free(s->pools, s->npools, s->has_gw ? &s->gw : NULL, used, n, out);
+	free(used);
+	return 0;
+}
+
+static int find_subnet(const struct isubs *ss, const char *id)
+{
+	for (int i = 0; i < ss->n; i++)
+		if (strcmp(ss->s[i].id, id) == 0)
+			return i;
+	return -1;
+}
+
+/* 404 when the subnet does not exist at all, 400 when it is on another network. */
+static int foreign_subnet(struct db *db, const char *network_id, const char *subnet_id,
+			  struct err *err)
+{
+	struct db_res *res = db_query(db, err, "SELECT 1 FROM net_subnet WHERE id = ?",
+				      DBP(subnet_id));
+	bool exists;
+
+	if (res == NULL)
+		return -1;
+	exists = db_res_rows(res) > 0;
+	db_res_free(res);
+	if (!exists)
+		return err_set(err, ERR_NOT_FOUND, "Subnet %s could not be found.", subnet_id);
+	return err_set(err, ERR_BAD_REQUEST,
+		       "Invalid input for operation: Failed to create port on network %s, "
+		       "because fixed_ips included invalid subnet %s.",
+		       network_id, subnet_id);
+}
+
+/* True when the port is a router's leg (no automatic SLAAC addresses, as Neutron). */
+static bool is_router_port(struct db *db, const char *port_id)
+{
+	struct err e = { 0 };
+	struct db_res *res = db_query(db, &e, "SELECT device_owner FROM net_port WHERE id = ?",
+				      DBP(port_id));
+	bool r = false;
+
+	if (res != NULL && db_res_rows(res) > 0) {
+		const char *o = db_res_str(res, 0, 0);
+		r = o != NULL && (strcmp(o, "network:router_interface") == 0 ||
+				  strcmp(o, "network:router_interface_distributed") == 0 ||
+				  strcmp(o, "network:ha_router_replicated_interface") == 0 ||
+				  strcmp(o, "network:router_centralized_snat") == 0);
+	}
+	db_res_free(res);
+	return r;
+}
+
+/* Turns the body's fixed_ips into wants; 400/404 for what Neutron refuses. */
+static int plan_given(struct db *db, const char *network_id, const struct isubs *ss,
+		      const json_t *fixed_ips, bool router, struct want *w, int *nw,
+		      struct err *err)
+{
+	size_t i;
+	json_t *f;
+
+	if (!json_is_array(fixed_ips))
+		return err_set(err, ERR_BAD_REQUEST,
+			       "Invalid input for fixed_ips. Reason: Invalid data format for "
+			       "fixed IP: '%s'.",
+			       "not a list");
+	json_array_foreach(fixed_ips, i, f) {
+		const char *sid = jsonx_str(f, "subnet_id"), *ip = jsonx_str(f, "ip_address");
+		struct want x = { .sub = -1 };
+		const char *k;
+		json_t *v;
+
+		if (!json_is_object(f))
+			return err_set(err, ERR_BAD_REQUEST,
+				       "Invalid input for fixed_ips. Reason: Invalid data format "
+				       "for fixed IP: 'not a dict'.");
+		json_object_foreach((json_t *)f, k, v)
+			if (strcmp(k, "subnet_id") != 0 && strcmp(k, "ip_address") != 0)
+				return err_set(err, ERR_BAD_REQUEST,
+					       "Invalid input for fixed_ips. Reason: Invalid "
+					       "data format for fixed IP: '%s'.",
+					       k);
+		if (sid == NULL && ip == NULL)
+			return err_set(err, ERR_BAD_REQUEST,
+				       "Invalid input for fixed_ips. Reason: Invalid data format "
+				       "for fixed IP: 'neither subnet_id nor ip_address'.");
+		if (ip != NULL) {
+			if (net_addr_parse(ip, &x.addr) < 0)
+				return err_set(err, ERR_BAD_REQUEST,
+					       "Invalid input for fixed_ips. Reason: '%s' is not a "
+					       "valid IP address.",
+					       ip);
+			x.given = true;
+		}
+		if (sid != NULL) {
+			if ((x.sub = find_subnet(ss, sid)) < 0)
+				return foreign_subnet(db, network_id, sid, err);
+			if (ip != NULL && !net_cidr_host_ok(&ss->s[x.sub].cidr, &x.addr))
+				return err_set(err, ERR_BAD_REQUEST,
+					       "IP address %s is not a valid IP for the specified "
+					       "subnet.",
+					       ip);
+		} else {
+			for (int j = 0; j < ss->n && x.sub < 0; j++)
+				if (net_cidr_host_ok(&ss->s[j].cidr, &x.addr))
+					x.sub = j;
+			if (x.sub < 0)
+				return err_set(err, ERR_BAD_REQUEST,
+					       "IP address %s is not a valid IP for any of the "
+					       "subnets on the specified network.",
+					       ip);
+		}
+		x.version = ss->s[x.sub].cidr.base.version;
+		if (ss->s[x.sub].autoaddr && !router) {
+			if (x.given)
+				return err_set(err, ERR_BAD_REQUEST,
+					       "IPv6 address %s cannot be directly assigned to a "
+					       "port on subnet %s as the subnet is configured for "
+					       "automatic addresses",
+					       ip, ss->s[x.sub].id);
+			continue; /* added with every auto-address subnet below */
+		}
+		if (*nw == MAX_WANTS)
+			return err_set(err, ERR_BAD_REQUEST,
+				       "Exceeded maximum amount of fixed ips per port.");
+		w[(*nw)++] = x;
+	}
+	return 0;
+}
+
+/* Allocates one want. */
+static int allocate_one(struct db *db, const char *network_id, const char *port_id,
+			const struct isubs *ss, const char *mac, struct want *w,
+			struct err *err)
+{
+	bool found = false;
+
+	if (w->given)
+		return store(db, network_id, port_id, &ss->s[w->sub], &w->addr, err);
+	if (w->eui64) {
+		if (net_addr_eui64(&ss->s[w->sub].cidr, mac, &w->addr) < 0)
+			return err_set(err, ERR_BAD_REQUEST,
+				       "Invalid input for operation: cannot derive an EUI-64 "
+				       "address from MAC %s on subnet %s.",
+				       mac ? mac : "", ss->s[w->sub].id);
+		return store(db, network_id, port_id, &ss->s[w->sub], &w->addr, err);
+	}
+	for (int i = 0; i < ss->n && !found; i++) {
+		if (w->sub >= 0 ? i != w->sub
+				: (ss->s[i].cidr.base.version != w->version || ss->s[i].autoaddr))
+			continue;
+		if (pick_free(db, &ss->s[i], &found, &w->addr, err) < 0)
+			return -1;
+		if (found)
+			w->sub = i;
+	}
+	if (!found)
+		return err_set(err, ERR_CONFLICT, "No more IP addresses available on network %s.",
+			       network_id);
+	return store(db, network_id, port_id, &ss->s[w->sub], &w->addr, err);
+}
+
+json_t *net_ipam_allocate(struct req *rq, struct db *db, const char *network_id,
+			  const char *port_id, const char *mac, const json_t *fixed_ips,
+			  struct err *err)
+{
+	struct isubs ss;
+	struct want w[MAX_WANTS + 1];
+	int nw = 0;
+	bool router = false; /* only looked up when the network has auto-address subnets */
+	json_t *out = NULL;
+
+	(void)rq;
+	memset(w, 0, sizeof(w));
+	if (load_subnets(db, network_id, &ss, err) < 0)
+		return NULL;
+	for (int i = 0; i < ss.n; i++)
+		if (ss.s[i].autoaddr) {
+			router = is_router_port(db, port_id);
+			break;
+		}
+	if (fixed_ips != NULL && !json_is_null(fixed_ips)) {
+		if (plan_given(db, network_id, &ss, fixed_ips, router, w, &nw, err) < 0)
+			goto out;
+	} else {
+		/* Neutron's default: an address of the first IPv4 subnet with room and of the
+		 * first stateful IPv6 subnet with room */
+		for (int v = 4; v <= 6; v += 2)
+			for (int i = 0; i < ss.n; i++)
+				if (ss.s[i].cidr.base.version == v && !ss.s[i].autoaddr) {
+					w[nw++] = (struct want){ .sub = -1, .version = v };
+					break;
+				}
+	}
+	for (int i = 0; i < ss.n; i++)
+		if (ss.s[i].autoaddr && nw < MAX_WANTS && !router)
+			w[nw++] = (struct want){ .sub = i, .version = 6, .eui64 = true };
+	/* given addresses first, so that a free pick never takes one asked for */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < nw; i++)
+			if ((w[i].given || w[i].eui64) == (pass == 0) &&
+			    allocate_one(db, network_id, port_id, &ss, mac, &w[i], err) < 0)
+				goto out;
+	out = json_array();
+	for (int i = 0; i < nw; i++) {
+		char text[NET_ADDR_STRLEN];
+		net_addr_format(&w[i].addr, text);
+		json_array_append_new(out, json_pack("{s:s,s:s}", "subnet_id", ss.s[w[i].sub].id,
+						     "ip_address", text));
+	}
+out:
+	isubs_free(&ss);
+	return out;
+}
+
+int net_ipam_release(struct db *db, const char *port_id, struct err *err)
+{
+	return db_exec(db, err, "DELETE FROM net_ip WHERE port_id = ?", DBP(port_id)) < 0 ? -1
+											   : 0;
+}
+
+int net_ipam_decorate(struct db *db, json_t *ports, struct err *err)
+{
+	size_t i, n = json_array_size(ports);
+	json_t *o;
+
+	json_array_foreach(ports, i, o)
+		json_object_set_new(o, "fixed_ips", json_array());
+	for (size_t from = 0; from < n; from += 30) {
+		struct sqlb sb;
+		struct db_res *res;
+		size_t chunk = n - from < 30 ? n - from : 30;
+
+		sqlb_init(&sb, "SELECT i.port_id, i.subnet_id, i.ip_address FROM net_ip i"
+			       " LEFT JOIN net_subnet s ON s.id = i.subnet_id WHERE i.port_id IN (");
+		for (size_t j = 0; j < chunk; j++)
+			sqlb_add(&sb, j ? ", ?" : "?",
+				 jsonx_str(json_array_get(ports, from + j), "id"));
+		sqlb_text(&sb, ") ORDER BY s.ip_version, s.created_at, i.subnet_id,"
+			       " length(i.ip_address), i.ip_address");
+		res = db_query(db, err, sb.sql, sb.params, sb.n);
+		sqlb_free(&sb);
+		if (res == NULL)
+			return -1;
+		for (int r = 0; r < db_res_rows(res); r++)
+			for (size_t j = from; j < from + chunk; j++) {
+				o = json_array_get(ports, j);
+				if (str_eq(jsonx_str(o, "id"), db_res_str(res, r, 0)))
+					json_array_append_new(
+						json_object_get(o, "fixed_ips"),
+						json_pack("{s:s,s:s}", "subnet_id",
+							  db_res_str(res, r, 1), "ip_address",
+							  db_res_str(res, r, 2)));
+			}
+		db_res_free(res);
+	}
+	return 0;
+}
