@@ -125,7 +125,10 @@ void net_changed(void)
 
 int net_init(struct err *err)
 {
-	(void)err;
+	struct db *db = db_get(err);
+
+	if (db == NULL || net_agents_register(db, NULL, err) < 0)
+		return -1;
 	http_register(&net_service);
 	return 0;
 }
