@@ -203,8 +203,8 @@ static bool is_router_port(struct db *db, const char *port_id)
 
 /* Turns the body's fixed_ips into wants; 400/404 for what Neutron refuses. */
 static int plan_given(struct db *db, const char *network_id, const struct isubs *ss,
-		      const json_t *fixed_ips, bool router, struct want *w, int *nw,
-		      struct err *err)
+		      const json_t *fixed_ips, const char *mac, bool router, struct want *w,
+		      int *nw, struct err *err)
 {
 	size_t i;
 	json_t *f;
@@ -262,13 +262,23 @@ static int plan_given(struct db *db, const char *network_id, const struct isubs 
 		}
 		x.version = ss->s[x.sub].cidr.base.version;
 		if (ss->s[x.sub].autoaddr && !router) {
-			if (x.given)
+			struct net_addr e;
+			/* the address of the MAC: asked for by subnet, or given back as it
+			 * is (a port update lists the addresses it keeps) */
+			if (x.given && (net_addr_eui64(&ss->s[x.sub].cidr, mac, &e) < 0 ||
+					net_addr_cmp(&e, &x.addr) != 0))
 				return err_set(err, ERR_BAD_REQUEST,
 					       "IPv6 address %s cannot be directly assigned to a "
 					       "port on subnet %s as the subnet is configured for "
 					       "automatic addresses",
 					       ip, ss->s[x.sub].id);
-			continue; /* added with every auto-address subnet below */
+			x.given = false;
+			x.eui64 = true;
+			for (int j = 0; j < *nw; j++)
+				if (w[j].eui64 && w[j].sub == x.sub)
+					x.eui64 = false; /* listed twice: once is enough */
+			if (!x.eui64)
+				continue;
 		}
 		if (*nw == MAX_WANTS)
 			return err_set(err, ERR_BAD_REQUEST,
@@ -330,7 +340,7 @@ json_t *net_ipam_allocate(struct req *rq, struct db *db, const char *network_id,
 			break;
 		}
 	if (fixed_ips != NULL && !json_is_null(fixed_ips)) {
-		if (plan_given(db, network_id, &ss, fixed_ips, router, w, &nw, err) < 0)
+		if (plan_given(db, network_id, &ss, fixed_ips, mac, router, w, &nw, err) < 0)
 			goto out;
 	} else {
 		/* Neutron's default: an address of the first IPv4 subnet with room and of the
@@ -342,9 +352,13 @@ json_t *net_ipam_allocate(struct req *rq, struct db *db, const char *network_id,
 					break;
 				}
 	}
-	for (int i = 0; i < ss.n; i++)
-		if (ss.s[i].autoaddr && nw < MAX_WANTS && !router)
+	for (int i = 0; i < ss.n && !router; i++) {
+		bool listed = false;
+		for (int j = 0; j < nw; j++)
+			listed = listed || (w[j].eui64 && w[j].sub == i);
+		if (ss.s[i].autoaddr && !listed && nw < MAX_WANTS)
 			w[nw++] = (struct want){ .sub = i, .version = 6, .eui64 = true };
+	}
 	/* given addresses first, so that a free pick never takes one asked for */
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < nw; i++)
