@@ -7,8 +7,11 @@
 Starts ciel on a free loopback port with a temporary state directory, writes a tempest
 workspace and tempest.conf for it, runs the selected tests, and prints one line per test
 and the totals. --csv writes "test_id,status" rows (status: success, fail, skip).
-Identity and image (Glance v2) are available to Tempest; image import is enabled when
-ciel advertises the glance-direct method (or as --image-import says).
+Identity, image (Glance v2) and network (Neutron v2.0) are available to Tempest; image
+import is enabled when ciel advertises the glance-direct method (or as --image-import says);
+[network-feature-enabled] api_extensions is what GET /network/v2.0/extensions lists, and
+the external network `public` (made here by the admin when `ciel up` has not) is Tempest's
+public network.
 Exit status: 0 when no selected test failed.
 """
 import argparse
@@ -75,10 +78,8 @@ CONTAINER_FORMATS = "bare,ami,ari,aki,ovf,ova,docker,compressed"
 DISK_FORMATS = "raw,qcow2,ami,ari,aki,vhd,vhdx,vmdk,vdi,iso,ploop"
 
 
-def image_import_methods(url, password):
-    """The import methods ciel's image service advertises (GET /image/v2/info/import with
-    an admin token), or an empty list when it does not have that route (404). Any other
-    failure stops the run: it must not pass for "no import" and skip the import tests."""
+def admin_token(url, password):
+    """A token of the admin user scoped to the admin project."""
     body = json.dumps({"auth": {
         "identity": {"methods": ["password"], "password": {"user": {
             "name": "admin", "domain": {"id": "default"}, "password": password}}},
@@ -86,7 +87,14 @@ def image_import_methods(url, password):
     req = urllib.request.Request(url + "/auth/tokens", data=body,
                                  headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=30) as r:
-        token = r.headers["X-Subject-Token"]
+        return r.headers["X-Subject-Token"]
+
+
+def image_import_methods(url, password):
+    """The import methods ciel's image service advertises (GET /image/v2/info/import with
+    an admin token), or an empty list when it does not have that route (404). Any other
+    failure stops the run: it must not pass for "no import" and skip the import tests."""
+    token = admin_token(url, password)
     req = urllib.request.Request(url.rsplit("/identity/", 1)[0] + "/image/v2/info/import",
                                  headers={"X-Auth-Token": token})
     try:
@@ -99,7 +107,85 @@ def image_import_methods(url, password):
     return list(info["import-methods"]["value"])
 
 
-def tempest_conf(url, password, import_image):
+# Tempest's project networks and ciel's external network when `ciel up` made none
+PROJECT_NETWORK_CIDR = "10.100.0.0/16"
+PUBLIC_CIDR = "172.24.4.0/24"
+
+
+def network_api(url, token, method, path, body=None):
+    """One request to ciel's network API; returns (status, parsed body or None)."""
+    req = urllib.request.Request(
+        url.rsplit("/identity/", 1)[0] + "/network/v2.0" + path, method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"X-Auth-Token": token, "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            text = r.read()
+            return r.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as e:
+        text = e.read()
+        try:
+            return e.code, json.loads(text)
+        except ValueError:
+            return e.code, text.decode(errors="replace")
+
+
+def network_setup(url, password):
+    """What Tempest's network sections need from the running cloud: the extensions it
+    lists and the id of the external network 'public' (created by the admin, with a
+    subnet of PUBLIC_CIDR, when `ciel up` made none). None when ciel has no network
+    service (GET /network/v2.0/extensions is a 404); any other failure stops the run."""
+    token = admin_token(url, password)
+    status, body = network_api(url, token, "GET", "/extensions")
+    if status == 404:
+        return None
+    if status != 200:
+        sys.exit(f"GET /network/v2.0/extensions: {status} {body}")
+    aliases = sorted(e["alias"] for e in body["extensions"])
+    status, body = network_api(url, token, "GET",
+                               "/networks?name=public&router:external=true")
+    if status != 200:
+        sys.exit(f"listing external networks: {status} {body}")
+    if body["networks"]:
+        public = body["networks"][0]["id"]
+    else:
+        status, body = network_api(url, token, "POST", "/networks", {"network": {
+            "name": "public", "router:external": True}})
+        if status != 201:
+            sys.exit(f"creating the external network: {status} {body}")
+        public = body["network"]["id"]
+        status, body = network_api(url, token, "POST", "/subnets", {"subnet": {
+            "name": "public-subnet", "network_id": public, "ip_version": 4,
+            "cidr": PUBLIC_CIDR, "enable_dhcp": False}})
+        if status != 201:
+            print(f"warning: the public network has no subnet ({status} {body})")
+    return {"extensions": aliases, "public_network_id": public}
+
+
+def network_conf(net):
+    """tempest.conf's network sections ([service_available] says neutron apart)."""
+    if net is None:
+        return ""
+    return f"""
+[network]
+region = RegionOne
+endpoint_type = public
+public_network_id = {net["public_network_id"]}
+floating_network_name = public
+project_network_cidr = {PROJECT_NETWORK_CIDR}
+project_network_mask_bits = 28
+project_networks_reachable = false
+
+[network-feature-enabled]
+ipv6 = true
+ipv6_subnet_attributes = true
+port_security = {"true" if "port-security" in net["extensions"] else "false"}
+floating_ips = {"true" if "router" in net["extensions"] else "false"}
+api_extensions = {",".join(net["extensions"])}
+"""
+
+
+def tempest_conf(url, password, import_image, net=None):
     return f"""[DEFAULT]
 log_file = tempest.log
 
@@ -139,7 +225,7 @@ nova = false
 glance = true
 cinder = false
 swift = false
-neutron = false
+neutron = {"true" if net is not None else "false"}
 horizon = false
 heat = false
 
@@ -157,7 +243,7 @@ api_v2 = true
 import_image = {"true" if import_image else "false"}
 os_glance_reserved = true
 manage_locations = false
-"""
+""" + network_conf(net)
 
 
 REQUEST_LINE = re.compile(r"Request \((\w+):(\w+)\): ([45]\d\d) (\w+) (\S+)")
@@ -251,8 +337,15 @@ def main():
             import_image = args.image_import == "on"
         print(f"image import methods advertised: {', '.join(methods) or 'none'}; "
               f"[image-feature-enabled] import_image = {str(import_image).lower()}")
+        net = network_setup(url, admin_password(state))
+        if net is None:
+            print("network: ciel has no network service; [service_available] neutron = "
+                  "false")
+        else:
+            print(f"network: public network {net['public_network_id']}; "
+                  f"{len(net['extensions'])} extensions: {', '.join(net['extensions'])}")
         with open(os.path.join(ws, "etc", "tempest.conf"), "w") as f:
-            f.write(tempest_conf(url, admin_password(state), import_image))
+            f.write(tempest_conf(url, admin_password(state), import_image, net))
         cmd = ["/usr/bin/tempest", "run", "--concurrency", args.concurrency]
         lists = []
         for i, lst in enumerate(args.include_list):
