@@ -106,7 +106,7 @@ static json_t *dns_assignment(const json_t *port)
 					*c = '-';
 		}
 		json_array_append_new(out,
-				      json_pack("{s:s,s:s,s:s++}", "hostname", host, "ip_address",
+				      json_pack("{s:s,s:s,s:s+}", "hostname", host, "ip_address",
 						addr, "fqdn", host, ".openstacklocal."));
 	}
 	return out;
@@ -390,7 +390,7 @@ static int check_device_owner(struct req *rq, struct db *db, const char *owner,
 
 	if (!is_network_owner(owner) || net_is_admin(rq))
 		return 0;
-	if ((net = net_get(rq, db, &net_network_rdef, network_id, err)) == NULL)
+	if ((net = net_find(rq, db, &net_network_rdef, network_id, err)) == NULL)
 		return -1;
 	ok = str_eq(jsonx_str(net, "project_id"), net_caller_project(rq));
 	json_decref(net);
@@ -410,7 +410,7 @@ static int check_mac_right(struct req *rq, struct db *db, const char *network_id
 
 	if (net_is_admin(rq))
 		return 0;
-	if ((net = net_get(rq, db, &net_network_rdef, network_id, err)) == NULL)
+	if ((net = net_find(rq, db, &net_network_rdef, network_id, err)) == NULL)
 		return -1;
 	ok = str_eq(jsonx_str(net, "project_id"), net_caller_project(rq));
 	json_decref(net);
