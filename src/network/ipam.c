@@ -18,6 +18,7 @@
 #include "core/util.h"
 #include "network/ipam_addr.h"
 #include "network/net_int.h"
+#include "network/subnet_check.h"
 
 #define MAX_WANTS 64
 
@@ -78,7 +79,8 @@ static int load_subnets(struct db *db, const char *network_id, struct isubs *ss,
 			struct err *err)
 {
 	ss->res = db_query(db, err,
-			   "SELECT id, cidr, gateway_ip, allocation_pools, ipv6_address_mode"
+			   "SELECT id, cidr, gateway_ip, allocation_pools, ipv6_address_mode,"
+			   " ipv6_ra_mode"
 			   " FROM net_subnet WHERE network_id = ? ORDER BY created_at, id",
 			   DBP(network_id));
 	ss->s = NULL;
@@ -95,8 +97,7 @@ static int load_subnets(struct db *db, const char *network_id, struct isubs *ss,
 		s->id = db_res_str(ss->res, r, 0);
 		s->has_gw = net_addr_parse(db_res_str(ss->res, r, 2), &s->gw) == 0;
 		s->npools = parse_pools(db_res_str(ss->res, r, 3), &s->pools);
-		s->autoaddr = mode != NULL &&
-			      (strcmp(mode, "slaac") == 0 || strcmp(mode, "dhcpv6-stateless") == 0);
+		s->autoaddr = net_subnet_autoaddr(db_res_str(ss->res, r, 5), mode);
 		ss->n++;
 	}
 	return 0;

@@ -259,3 +259,54 @@ void net_addr_sort(struct net_addr *a, int n)
 	if (n > 1)
 		qsort(a, (size_t)n, sizeof(*a), cmp_addr);
 }
+
+/* The start of the first block of 2^(bits - len) addresses at or after 'v' (aligned). */
+static bool align_up(u128 v, int host_bits, u128 *out)
+{
+	u128 mask;
+
+	if (host_bits >= 128) {
+		*out = 0;
+		return v == 0;
+	}
+	mask = ((u128)1 << host_bits) - 1;
+	if ((v & mask) == 0) {
+		*out = v;
+		return true;
+	}
+	*out = (v | mask) + 1;
+	return *out != 0; /* wrapped past the top */
+}
+
+bool net_first_free_prefix(const struct net_cidr *prefixes, int n, const struct net_cidr *used,
+			   int nused, int prefixlen, struct net_cidr *out)
+{
+	for (int p = 0; p < n; p++) {
+		const struct net_cidr *pr = &prefixes[p];
+		int bits = net_addr_bits(pr->base.version), host = bits - prefixlen;
+		struct net_addr first = net_cidr_first(pr), last = net_cidr_last(pr);
+		u128 c = first.v;
+
+		if (prefixlen < pr->prefixlen || prefixlen > bits)
+			continue;
+		for (;;) {
+			struct net_cidr cand = { { pr->base.version, c }, prefixlen };
+			struct net_addr cl = net_cidr_last(&cand);
+			int hit = -1;
+
+			if (c > last.v || cl.v > last.v)
+				break;
+			for (int u = 0; u < nused && hit < 0; u++)
+				if (net_cidr_overlap(&cand, &used[u]))
+					hit = u;
+			if (hit < 0) {
+				*out = cand;
+				return true;
+			}
+			cl = net_cidr_last(&used[hit]);
+			if (cl.v >= last.v || !align_up(cl.v + 1, host, &c))
+				break;
+		}
+	}
+	return false;
+}

@@ -67,6 +67,10 @@ int net_addr_eui64(const struct net_cidr *prefix, const char *mac, struct net_ad
  * not in 'used' (sorted ascending, 'nused' entries). false when all are taken. */
 bool net_first_free(const struct net_range *pools, int npools, const struct net_addr *gw,
 		    const struct net_addr *used, int nused, struct net_addr *out);
+/* The first CIDR of length 'prefixlen' inside one of 'prefixes' (in order) that overlaps
+ * none of 'used' (a subnet pool's next subnet). false when there is no room. */
+bool net_first_free_prefix(const struct net_cidr *prefixes, int n, const struct net_cidr *used,
+			   int nused, int prefixlen, struct net_cidr *out);
 /* Sorts addresses ascending (for net_first_free). */
 void net_addr_sort(struct net_addr *a, int n);
 

@@ -180,12 +180,36 @@ static void first_free(void **state)
 	assert_false(net_first_free(pools, 1, NULL, used, 1, &out));
 }
 
+static void first_free_prefix(void **state)
+{
+	struct net_cidr pr[2] = { C("10.0.0.0/23"), C("192.168.0.0/16") };
+	struct net_cidr used[3] = { C("10.0.0.0/25"), C("10.0.0.128/26"), C("10.0.1.0/24") };
+	struct net_cidr out, v6 = C("2001:db8::/48"), u6 = C("2001:db8::/64");
+	char buf[NET_CIDR_STRLEN];
+
+	(void)state;
+	assert_true(net_first_free_prefix(pr, 2, used, 0, 24, &out));
+	net_cidr_format(&out, buf);
+	assert_string_equal(buf, "10.0.0.0/24");
+	assert_true(net_first_free_prefix(pr, 2, used, 3, 26, &out));
+	net_cidr_format(&out, buf);
+	assert_string_equal(buf, "10.0.0.192/26");
+	assert_true(net_first_free_prefix(pr, 2, used, 3, 24, &out));
+	net_cidr_format(&out, buf);
+	assert_string_equal(buf, "192.168.0.0/24");
+	assert_false(net_first_free_prefix(pr, 1, used, 3, 25, &out));
+	assert_false(net_first_free_prefix(pr, 2, used, 3, 15, &out)); /* larger than both */
+	assert_true(net_first_free_prefix(&v6, 1, &u6, 1, 64, &out));
+	net_cidr_format(&out, buf);
+	assert_string_equal(buf, "2001:db8:0:1::/64");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parse_format),	 cmocka_unit_test(contain_overlap),
 		cmocka_unit_test(default_pools), cmocka_unit_test(eui64),
-		cmocka_unit_test(first_free),
+		cmocka_unit_test(first_free),	 cmocka_unit_test(first_free_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
