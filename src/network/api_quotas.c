@@ -351,6 +351,8 @@ const struct route net_quota_routes[] = {
 	{ HTTP_GET, "/v2.0/quotas/{project_id}", quota_show, "network:token" },
 	{ HTTP_GET, "/v2.0/quotas/{project_id}/default", quota_default_show, "network:token" },
 	{ HTTP_GET, "/v2.0/quotas/{project_id}/details", quota_details, "network:token" },
+	/* Neutron takes a format suffix; Tempest's quotas client asks details this way */
+	{ HTTP_GET, "/v2.0/quotas/{project_id}/details.json", quota_details, "network:token" },
 	{ HTTP_PUT, "/v2.0/quotas/{project_id}", quota_update, "network:admin" },
 	{ HTTP_DELETE, "/v2.0/quotas/{project_id}", quota_delete, "network:admin" },
 	{ 0 },

@@ -183,6 +183,8 @@ def test_over_quota_is_409_and_creates_nothing(cloud):
     assert status == 200, body
     assert body["quota"]["network"] == {"limit": 3, "used": 2, "reserved": 0}
     assert body["quota"]["router"] == {"limit": 10, "used": 0, "reserved": 0}
+    status, _, same = p.req("GET", f"{V2}/quotas/{p.id}/details.json")
+    assert status == 200 and same == body, same
     detail = cloud.sdk().network.get_quota(p.id, details=True)
     assert detail.networks == {"limit": 3, "used": 2, "reserved": 0}
     # -1 is no limit
