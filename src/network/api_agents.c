@@ -182,7 +182,8 @@ static int add_filter(void *ctx, const char *key, const char *val)
 				return 1;
 			}
 			if (strcmp(key, "alive") == 0)
-				sqlb_add(c->sb, b ? " AND heartbeat_at > ?" : " AND heartbeat_at <= ?",
+				sqlb_add(c->sb,
+					 b ? " AND heartbeat_at > ?" : " AND heartbeat_at <= ?",
 					 req_printf(c->rq, "%lld",
 						    (long long)util_now_us() - AGENT_DOWN_US));
 			else

@@ -228,10 +228,14 @@ static int parse_limit(const char *key, const json_t *v, long long *out, struct 
 			return err_set(err, ERR_BAD_REQUEST,
 				       "Invalid input for operation: '%s' is not an integer.",
 				       json_string_value(v));
-	} else
-		return err_set(err, ERR_BAD_REQUEST,
-			       "Invalid input for %s. Reason: '%s' is not an integer.", key,
-			       json_is_string(v) ? "" : "value");
+	} else {
+		char *text = json_dumps(v, JSON_ENCODE_ANY);
+		err_set(err, ERR_BAD_REQUEST,
+			"Invalid input for %s. Reason: '%s' is not an integer.", key,
+			text != NULL ? text : "");
+		free(text);
+		return -1;
+	}
 	if (*out < -1)
 		return err_set(err, ERR_BAD_REQUEST,
 			       "Invalid input for %s. Reason: '%lld' is too small - must be at "
