@@ -35,11 +35,12 @@ def neutron_error(body, status, want_status):
 
 
 def make_net(p, name, cidr, **subnet):
-    """A network of project p with one IPv4 subnet; returns (network id, subnet)."""
+    """A network of project p with one IPv4 subnet, without DHCP unless asked (no DHCP
+    port among the test's ports); returns (network id, subnet)."""
     status, _, net = p.req("POST", NET, body={"network": {"name": name}})
     assert status == 201, net
     body = {"network_id": net["network"]["id"], "ip_version": 4, "cidr": cidr,
-            "name": name + "-sub"}
+            "name": name + "-sub", "enable_dhcp": False}
     body.update(subnet)
     status, _, sub = p.req("POST", SUB, body={"subnet": body})
     assert status == 201, sub
@@ -74,7 +75,7 @@ def test_create_show_update_delete_with_cli(cloud, two):
     a, _ = two
     net = a.cli("network", "create", "cli-pnet", "-f", "json")["id"]
     sub = a.cli("subnet", "create", "--network", net, "--subnet-range", "10.40.0.0/24",
-                "cli-psub", "-f", "json")
+                "--no-dhcp", "cli-psub", "-f", "json")
     port = a.cli("port", "create", "--network", net, "--description", "first",
                  "--fixed-ip", f"subnet={sub['id']},ip-address=10.40.0.50", "cli-port",
                  "-f", "json")
@@ -180,7 +181,7 @@ def test_update_fixed_ips(cloud, two):
     a, _ = two
     net, s1 = make_net(a, "upd-net", "10.43.0.0/24")
     status, _, s2 = a.req("POST", SUB, body={"subnet": {
-        "network_id": net, "ip_version": 4, "cidr": "10.43.1.0/24"}})
+        "network_id": net, "ip_version": 4, "cidr": "10.43.1.0/24", "enable_dhcp": False}})
     assert status == 201, s2
     s2 = s2["subnet"]
     port = create(a, network_id=net, fixed_ips=[
@@ -490,6 +491,11 @@ def test_other_projects_networks_and_ports(cloud, two, admin):
     assert status == 201, sub
     theirs = create(b, network_id=sid)
     assert theirs["project_id"] == b.id and len(theirs["fixed_ips"]) == 1
+    # the network's DHCP port is its owner's (the admin's), not b's to see
+    status, _, got = cloud.request("GET", f"{PORTS}?network_id={sid}", admin)
+    owners = sorted(x["device_owner"] for x in got["ports"])
+    assert owners == ["", "network:dhcp"], owners
+    assert port_ids(b, f"?network_id={sid}") == [theirs["id"]]
     status, _, got = b.req("POST", PORTS, body={"port": {
         "network_id": sid, "mac_address": "fa:16:3e:12:34:56"}})
     neutron_error(got, status, 403)
