@@ -251,7 +251,7 @@ static int parse_limit(const char *key, const json_t *v, long long *out, struct 
 
 /* Checks the body of a PUT: every key a quota resource (or one of the flags
  * check_limit, force, project_id, tenant_id), every limit valid. */
-static int check_update(const json_t *q, bool *check_limit, struct err *err)
+static int check_update(const json_t *q, bool *force, struct err *err)
 {
 	const char *key;
 	json_t *v;
@@ -267,8 +267,8 @@ static int check_update(const json_t *q, bool *check_limit, struct err *err)
 					       "Invalid input for %s. Reason: cannot be converted "
 					       "to boolean.",
 					       key);
-			if (strcmp(key, "check_limit") == 0)
-				*check_limit = b == 1;
+			if (strcmp(key, "force") == 0)
+				*force = b == 1;
 		} else if (strcmp(key, "project_id") == 0 || strcmp(key, "tenant_id") == 0) {
 			continue;
 		} else if (quota_res_find(key) == NULL) {
@@ -280,19 +280,21 @@ static int check_update(const json_t *q, bool *check_limit, struct err *err)
 	return 0;
 }
 
-/* PUT /v2.0/quotas/{project_id} (admin): stores the given limits; with check_limit, a
- * limit under the current usage is refused. Answers all the project's limits. */
+/* PUT /v2.0/quotas/{project_id} (admin): stores the given limits. A limit under the
+ * current usage is refused unless "force" is true (Neutron since 2025.1; check_limit, the
+ * older way to ask for that check, is taken and changes nothing). Answers all the
+ * project's limits. */
 static int quota_update(struct req *rq, struct err *err)
 {
 	struct db *db = db_get(err);
 	const char *project = req_param(rq, "project_id");
-	bool check_limit = false;
+	bool force = false;
 	json_t *body, *q, *v, *out;
 	const char *key;
 
 	if (db == NULL || (body = req_json(rq, err)) == NULL ||
 	    (q = jsonx_member_object(body, "quota", err)) == NULL ||
-	    check_update(q, &check_limit, err) < 0 || db_begin(db, err) < 0)
+	    check_update(q, &force, err) < 0 || db_begin(db, err) < 0)
 		return -1;
 	json_object_foreach(q, key, v) {
 		const struct quota_res *r = quota_res_find(key);
@@ -300,13 +302,13 @@ static int quota_update(struct req *rq, struct err *err)
 		if (r == NULL)
 			continue;
 		parse_limit(key, v, &n, err); /* checked above */
-		if (check_limit && n >= 0) {
+		if (!force && n >= 0) {
 			if ((used = usage(db, r, project, err)) < 0)
 				goto fail;
 			if (n < used) {
 				err_set(err, ERR_BAD_REQUEST,
 					"Quota limit %lld for %s must be greater than or equal to "
-					"already used %lld.",
+					"already used %lld",
 					n, key, used);
 				goto fail;
 			}

@@ -220,21 +220,27 @@ def test_quota_rights_and_validation(cloud, proj):
     assert status == 400, body
     status, _, body = cloud.request("GET", V2 + "/quotas", tok)
     assert proj.id not in [q["project_id"] for q in body["quotas"]]
-    # a numeric string is taken, as Neutron's converter does; check_limit refuses a
-    # limit under the usage
+    # a numeric string is taken, as Neutron's converter does; a limit under the usage
+    # is refused unless forced (as Neutron since 2025.1)
     status, _, body = cloud.request("PUT", f"{V2}/quotas/{proj.id}", tok,
                                     body={"quota": {"network": "4"}})
     assert status == 200 and body["quota"]["network"] == 4, body
     proj.cli("network", "create", "lim1", "-f", "json")
     proj.cli("network", "create", "lim2", "-f", "json")
-    status, _, body = cloud.request("PUT", f"{V2}/quotas/{proj.id}", tok,
-                                    body={"quota": {"network": 1, "check_limit": True}})
-    assert status == 400, body
+    for q in ({"network": 1}, {"network": 1, "check_limit": True},
+              {"network": 1, "force": False}):
+        status, _, body = cloud.request("PUT", f"{V2}/quotas/{proj.id}", tok,
+                                        body={"quota": q})
+        assert neutron_error(body, status, 400) == \
+            "Quota limit 1 for network must be greater than or equal to already used 2"
     status, _, body = cloud.request("GET", f"{V2}/quotas/{proj.id}", tok)
     assert body["quota"]["network"] == 4
     status, _, body = cloud.request("PUT", f"{V2}/quotas/{proj.id}", tok,
-                                    body={"quota": {"network": 1}})
+                                    body={"quota": {"network": 1, "force": True}})
     assert status == 200 and body["quota"]["network"] == 1, body
+    status, _, body = cloud.request("PUT", f"{V2}/quotas/{proj.id}", tok,
+                                    body={"quota": {"network": -1, "port": 0}})
+    assert status == 200 and body["quota"]["network"] == -1, body
     status, _, body = cloud.request("DELETE", f"{V2}/quotas/{proj.id}", tok)
     assert status == 204
 
