@@ -435,12 +435,13 @@ static const char *duplicate(struct req *rq, struct db *db, const json_t *item,
 	return found;
 }
 
-static json_t *create_one(struct req *rq, struct db *db, json_t *item, struct err *err)
+/* 'given_owner': the body named the rule's project. */
+static json_t *create_one(struct req *rq, struct db *db, json_t *item, bool given_owner,
+			  struct err *err)
 {
 	const char *sgid, *rg, *dup;
 	json_t *sg = NULL, *remote;
 	char id[37];
-	bool given_owner = json_object_get(item, "project_id") != NULL;
 
 	if (check_rule(item, err) < 0)
 		return NULL;
@@ -493,8 +494,11 @@ int net_sg_rules_create(struct req *rq, struct err *err)
 		goto fail;
 	json_array_foreach(items, i, item) {
 		json_t *o;
+		bool owner = json_is_object(item) &&
+			     (json_object_get(item, "project_id") != NULL ||
+			      json_object_get(item, "tenant_id") != NULL);
 		if (net_check_item(rq, &net_sg_rule_rdef, item, true, rule_own_keys, err) < 0 ||
-		    (o = create_one(rq, db, item, err)) == NULL)
+		    (o = create_one(rq, db, item, owner, err)) == NULL)
 			goto fail;
 		json_array_append_new(out, o);
 	}
