@@ -54,9 +54,12 @@ static const struct net_extension extensions[] = {
 	  "2016-04-12T16:00:00-00:00" },
 	{ "port-security", "Port Security", "Provides port security",
 	  "2012-07-23T10:00:00-00:00" },
-	/* subnets and subnet pools */
+	/* subnets and subnet pools (api_subnets.c, api_subnetpools.c) */
 	{ "subnet_allocation", "Subnet Allocation",
 	  "Enables allocation of subnets from a subnet pool", "2015-03-30T10:00:00-00:00" },
+	{ "default-subnetpools", "Default Subnetpools",
+	  "Provides ability to mark and use a subnetpool as the default.",
+	  "2016-02-18T18:00:00-00:00" },
 	/* ports (api_ports.c) */
 	{ "allowed-address-pairs", "Allowed Address Pairs", "Provides allowed address pairs",
 	  "2013-07-23T10:00:00-00:00" },
@@ -70,6 +73,8 @@ static const struct net_extension extensions[] = {
 	/* security groups (api_secgroups.c) */
 	{ "security-group", "security-group", "The security groups extension.",
 	  "2012-10-05T10:00:00-00:00" },
+	{ "stateful-security-group", "Stateful security group",
+	  "Indicates if the security group is stateful or not", "2019-11-26T09:00:00-00:00" },
 	/* routers and floating IPs (api_routers.c, api_floatingips.c) */
 	{ "router", "Neutron L3 Router",
 	  "Router abstraction for basic L3 forwarding between L2 Neutron networks and access "
@@ -77,6 +82,10 @@ static const struct net_extension extensions[] = {
 	  "2012-07-20T10:00:00-00:00" },
 	{ "extraroute", "Neutron Extra Route", "Extra routes configuration for L3 router",
 	  "2013-02-01T10:00:00-00:00" },
+	{ "extraroute-atomic", "Atomically add/remove extra routes",
+	  "Edit extra routes of a router on server side by atomically adding/removing extra "
+	  "routes",
+	  "2019-07-10T00:00:00+00:00" },
 	{ "ext-gw-mode", "Neutron L3 Configurable external gateway mode",
 	  "Extension of the router abstraction for specifying whether SNAT should occur on "
 	  "the external gateway",
