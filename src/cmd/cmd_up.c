@@ -226,6 +226,16 @@ static void register_test_guest(void)
 	free(path);
 }
 
+/* The external network `public` of the all-in-one cloud (project admin). */
+static int make_public_network(struct err *err)
+{
+	char admin[65];
+
+	if (ident_project_id("admin", admin, err) < 0)
+		return -1;
+	return net_ensure_public(admin, err);
+}
+
 static int run(int argc, char **argv, bool all_in_one)
 {
 	struct up_opts o;
@@ -258,7 +268,7 @@ static int run(int argc, char **argv, bool all_in_one)
 		goto fail;
 	if (all_in_one) {
 		if (ident_bootstrap(conf.admin_password, conf.demo_password, &err) < 0 ||
-		    catalog_services(&err) < 0)
+		    catalog_services(&err) < 0 || make_public_network(&err) < 0)
 			goto fail;
 		if (write_clouds_yaml() < 0)
 			goto out;

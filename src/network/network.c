@@ -1,4 +1,6 @@
 /* The network service's registration, Neutron's error body and version documents. */
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,6 +119,81 @@ static const struct service net_service = {
 	.policies = policy_tables,
 	.render_error = render_error,
 };
+
+/* The external network `ciel up` offers: flat on physical network "public", which the
+ * linuxbridge driver maps to an isolated bridge of its own (nothing of the host's is
+ * attached or routed), with one IPv4 subnet without DHCP: the gateway is its first
+ * address, the pool the rest, as DevStack's public subnet. */
+int net_ensure_public(const char *admin_project, struct err *err)
+{
+	struct db *db = db_get(err);
+	struct db_res *res = NULL;
+	struct in_addr a;
+	char cidr[64], *slash, id[37], sid[37], gw[16], lo[16], hi[16], text[80];
+	uint32_t base, mask;
+	int plen, rc = -1;
+	json_t *net = NULL, *sub = NULL;
+
+	if (db == NULL)
+		return -1;
+	if (snprintf(cidr, sizeof(cidr), "%s", conf.net_public_cidr) >= (int)sizeof(cidr) ||
+	    (slash = strchr(cidr, '/')) == NULL)
+		return err_set(err, ERR_BAD_REQUEST, "[network] public_cidr: not a CIDR: %s",
+			       conf.net_public_cidr);
+	*slash = '\0';
+	plen = atoi(slash + 1);
+	if (inet_pton(AF_INET, cidr, &a) != 1 || plen < 8 || plen > 29)
+		return err_set(err, ERR_BAD_REQUEST,
+			       "[network] public_cidr: an IPv4 /8 to /29 is needed: %s",
+			       conf.net_public_cidr);
+	mask = 0xffffffffu << (32 - plen);
+	base = ntohl(a.s_addr) & mask;
+	if (db_begin(db, err) < 0)
+		return -1;
+	res = db_query(db, err,
+		       "SELECT id FROM net_network WHERE name = 'public' AND external = 1"
+		       " AND project_id = ?",
+		       DBP(admin_project));
+	if (res == NULL)
+		goto out;
+	if (db_res_rows(res) > 0) {
+		rc = 0;
+		goto out;
+	}
+	util_uuid(id);
+	util_uuid(sid);
+	net = json_pack("{s:s,s:s,s:s,s:s,s:b,s:b,s:s,s:s,s:n,s:i}", "id", id, "project_id",
+			admin_project, "name", "public", "description",
+			"external network of the all-in-one cloud", "router:external", 1,
+			"shared", 0, "provider:network_type", "flat",
+			"provider:physical_network", "public", "provider:segmentation_id", "mtu",
+			1500);
+	a.s_addr = htonl(base + 1);
+	inet_ntop(AF_INET, &a, gw, sizeof(gw));
+	a.s_addr = htonl(base + 2);
+	inet_ntop(AF_INET, &a, lo, sizeof(lo));
+	a.s_addr = htonl((base | ~mask) - 1);
+	inet_ntop(AF_INET, &a, hi, sizeof(hi));
+	a.s_addr = htonl(base);
+	inet_ntop(AF_INET, &a, cidr, sizeof(cidr));
+	snprintf(text, sizeof(text), "%s/%d", cidr, plen);
+	sub = json_pack("{s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:b,s:[{s:s,s:s}]}", "id", sid,
+			"project_id", admin_project, "name", "public-subnet", "network_id", id,
+			"ip_version", 4, "cidr", text, "gateway_ip", gw,
+			"enable_dhcp", 0, "allocation_pools", "start", lo, "end", hi);
+	if (net_insert(db, &net_network_rdef, net, err) < 0 ||
+	    net_insert(db, &net_subnet_rdef, sub, err) < 0 || db_commit(db, err) < 0)
+		goto out;
+	log_info("external network public (%s) with subnet %s made", id, conf.net_public_cidr);
+	net_changed();
+	rc = 0;
+out:
+	db_rollback(db); /* ends the read-only look when nothing was made; no-op after commit */
+	db_res_free(res);
+	json_decref(net);
+	json_decref(sub);
+	return rc;
+}
 
 void net_changed(void)
 {
