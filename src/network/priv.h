@@ -80,7 +80,7 @@ int priv_netns_list(char (**names)[64], int *n, struct err *err);
 
 struct priv_link {
 	char name[16];
-	char kind[16];   /* "bridge", "vxlan", "veth", "tun", ... ("" when unknown) */
+	char kind[16];	 /* "bridge", "vxlan", "veth", "tun", ... ("" when unknown) */
 	char master[16]; /* bridge it is enslaved to, "" when none */
 	int mtu;
 	bool up;
@@ -88,21 +88,22 @@ struct priv_link {
 /* Our links (names passing the allowlist) in 'ns'. '*links' is the caller's to free. */
 int priv_link_list(const char *ns, struct priv_link **links, int *n, struct err *err);
 
-/* A bridge in the root namespace; 'mtu' 0 keeps the default. Exists already => 0 (the
- * mtu is then set). */
+/* A bridge in the root namespace, brought up; 'mtu' 0 keeps the default. Exists already
+ * => 0 (up and mtu are applied again); a link of that name but another kind => -1. */
 int priv_bridge_add(const char *name, int mtu, struct err *err);
 
 struct priv_vxlan {
 	char name[16];
-	int vni;          /* 1 .. 16777215 */
-	char local[46];   /* local IPv4/IPv6 address, "" for none */
-	char group[46];   /* multicast group or remote, "" for none */
-	char dev[16];     /* underlay device, "" for none (must pass the allowlist) */
-	int dstport;      /* 0: 4789 */
-	int mtu;          /* 0: default */
+	int vni;	/* 1 .. 16777215 */
+	char local[46]; /* local IPv4/IPv6 address, "" for none */
+	char group[46]; /* multicast group or remote, "" for none */
+	char dev[16];	/* underlay device, "" for none (must pass the allowlist) */
+	int dstport;	/* 0: 4789 */
+	int mtu;	/* 0: default */
 	bool learning;
 };
-/* A VXLAN link in the root namespace. Exists already => 0. */
+/* A VXLAN link in the root namespace, brought up. Exists already => 0 (its vni and
+ * addresses are not compared); a link of that name but another kind => -1. */
 int priv_vxlan_add(const struct priv_vxlan *v, struct err *err);
 
 /* Deletes link 'name' in 'ns'; absent => 0. (Deleting one end of a veth deletes both.) */
@@ -110,18 +111,17 @@ int priv_link_del(const char *ns, const char *name, struct err *err);
 int priv_link_set_up(const char *ns, const char *name, bool up, struct err *err);
 int priv_link_set_mtu(const char *ns, const char *name, int mtu, struct err *err);
 /* Enslaves 'name' to bridge 'master' (both in 'ns'); 'master' NULL or "" releases it. */
-int priv_link_set_master(const char *ns, const char *name, const char *master,
-			 struct err *err);
+int priv_link_set_master(const char *ns, const char *name, const char *master, struct err *err);
 /* Moves root-namespace link 'name' into namespace 'to_ns' (already there => 0). */
 int priv_link_set_netns(const char *name, const char *to_ns, struct err *err);
 
 struct priv_veth {
-	char name[16];    /* root-namespace end, e.g. "tap" + port id[:11] */
-	char bridge[16];  /* bridge the root end joins, "" for none */
-	char ns[64];      /* namespace the peer goes to, "" to leave it in the root ns */
-	char peer[16];    /* peer name, e.g. "ns-..." / "qr-..." / "qg-..." */
+	char name[16];	   /* root-namespace end, e.g. "tap" + port id[:11] */
+	char bridge[16];   /* bridge the root end joins, "" for none */
+	char ns[64];	   /* namespace the peer goes to, "" to leave it in the root ns */
+	char peer[16];	   /* peer name, e.g. "ns-..." / "qr-..." / "qg-..." */
 	char peer_mac[18]; /* "aa:bb:cc:dd:ee:ff" or "" to keep the kernel's */
-	int mtu;          /* both ends; 0: default */
+	int mtu;	   /* both ends; 0: default */
 };
 /* Creates the pair, attaches 'name' to 'bridge', moves 'peer' into 'ns', sets the peer's
  * MAC and mtu and brings both ends up. When the pair exists already (peer found in 'ns')
@@ -135,8 +135,7 @@ int priv_addr_del(const char *ns, const char *dev, const char *cidr, struct err 
 /* Removes every global address of 'family' (4, 6, or 0 for both) from 'dev'. */
 int priv_addr_flush(const char *ns, const char *dev, int family, struct err *err);
 /* The global-scope addresses of 'dev' as "addr/prefix" strings; caller frees '*cidrs'. */
-int priv_addr_list(const char *ns, const char *dev, char (**cidrs)[50], int *n,
-		   struct err *err);
+int priv_addr_list(const char *ns, const char *dev, char (**cidrs)[50], int *n, struct err *err);
 
 /* As `ip route replace DST [via GW] [dev DEV]` in 'ns' (which must be a namespace, not
  * the root). 'dst' is "default", "default6" (IPv6 default) or a CIDR; 'gateway' and 'dev'
@@ -215,24 +214,24 @@ enum priv_op {
 /* One request. Which fields an op uses is in priv_server.c's op table; unused = zero. */
 struct priv_req {
 	uint32_t magic;
-	uint32_t op;            /* enum priv_op */
-	char ns[64];            /* namespace ("" = root) */
-	char ns2[64];           /* target namespace (link netns move, veth peer) */
-	char link[16];          /* link the op is about */
-	char link2[16];         /* peer / master / underlay dev */
-	char link3[16];         /* bridge of a veth */
-	char mac[18];
-	char addr[50];          /* CIDR, IP, route destination */
-	char addr2[50];         /* gateway, vxlan group */
-	char key[64];           /* sysctl key, nft family */
-	char value[16];         /* sysctl value, nft table */
+	uint32_t op;		    /* enum priv_op */
+	char ns[64];		    /* namespace ("" = root) */
+	char ns2[64];		    /* target namespace (link netns move, veth peer) */
+	char link[16];		    /* link the op is about */
+	char link2[16];		    /* peer / master / underlay dev */
+	char link3[16];		    /* bridge of a veth */
+	char mac[20];		    /* "aa:bb:cc:dd:ee:ff" */
+	char addr[50];		    /* CIDR, IP, route destination */
+	char addr2[50];		    /* gateway, vxlan group */
+	char key[64];		    /* sysctl key, nft family */
+	char value[16];		    /* sysctl value, nft table */
 	char path[PRIV_PATH_SIZE];  /* file under the state dir */
 	char path2[PRIV_PATH_SIZE]; /* second file (dnsmasq pid file) */
-	int32_t num[4];         /* mtu, vni, port, flags / family, per op */
+	int32_t num[4];		    /* mtu, vni, port, flags / family, per op */
 };
 
 struct priv_entry {
-	char name[64];   /* link name, netns name or "addr/prefix" */
+	char name[64]; /* link name, netns name or "addr/prefix" */
 	char kind[16];
 	char master[16];
 	int32_t mtu;
@@ -242,12 +241,12 @@ struct priv_entry {
 /* One answer. */
 struct priv_ans {
 	uint32_t magic;
-	uint32_t op;       /* echo of the request's op */
-	int32_t status;    /* 0 or -1 */
-	int32_t code;      /* errno-like cause when status is -1 (EPERM: refused) */
-	int32_t more;      /* list ops: another answer follows */
+	uint32_t op;	/* echo of the request's op */
+	int32_t status; /* 0 or -1 */
+	int32_t code;	/* errno-like cause when status is -1 (EPERM: refused) */
+	int32_t more;	/* list ops: another answer follows */
 	int32_t nentries;
-	int32_t num[4];    /* op results (e.g. dnsmasq running: num[0] = 1) */
+	int32_t num[4]; /* op results (e.g. dnsmasq running: num[0] = 1) */
 	struct priv_entry entries[PRIV_ENTRIES];
 	char msg[200];
 };
