@@ -52,16 +52,32 @@ int priv_start(const char *state_dir, struct err *err)
 {
 	int sv[2];
 	pid_t parent = getpid(), pid;
-	char *dir;
+	char *dir, *real;
+	size_t len;
 
 	if (priv_sock >= 0)
 		return 0;
+	if (priv_pid > 0) {
+		/* a helper that died or was dropped: its socket is closed, so it exits */
+		while (waitpid(priv_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		priv_pid = -1;
+	}
 	if (state_dir == NULL || state_dir[0] != '/')
 		return err_set(err, ERR_INTERNAL, "priv: the state dir must be an absolute path");
-	dir = realpath(state_dir, NULL);
-	if (dir == NULL)
-		return err_set(err, ERR_INTERNAL, "priv: state dir %s: %s", state_dir,
-			       strerror(errno));
+	/* paths are later checked against this spelling, at use against its realpath */
+	dir = xstrdup(state_dir);
+	for (len = strlen(dir); len > 1 && dir[len - 1] == '/';)
+		dir[--len] = '\0';
+	real = realpath(dir, NULL);
+	if (real == NULL || strcmp(real, "/") == 0) {
+		err_set(err, ERR_INTERNAL, "priv: state dir %s: %s", state_dir,
+			real == NULL ? strerror(errno) : "the root directory");
+		free(real);
+		free(dir);
+		return -1;
+	}
+	free(real);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		free(dir);
 		return err_set(err, ERR_INTERNAL, "priv: socketpair: %s", strerror(errno));
@@ -105,6 +121,15 @@ bool priv_running(void)
 	running = priv_sock >= 0;
 	pthread_mutex_unlock(&priv_lock);
 	return running;
+}
+
+/* The helper died or spoke nonsense: stop talking to it (priv_stop() still reaps it).
+ * Called locked. */
+static void helper_gone(void)
+{
+	if (priv_sock >= 0)
+		close(priv_sock);
+	priv_sock = -1;
 }
 
 /* Copies 's' (NULL = "") into field 'dst'; -1 with err set when it does not
@@ -205,14 +230,18 @@ static int call(const struct priv_req *r, void (*entry)(const struct priv_entry 
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)sizeof(*r)) {
 		rc = err_set(err, ERR_UNAVAILABLE, "priv: the helper is gone");
+		helper_gone();
 		goto out;
 	}
 	do {
 		if (recv_ans(&ans, fd, err) < 0) {
+			/* a lost or garbled conversation cannot be resynchronised */
+			helper_gone();
 			rc = -1;
 			goto out;
 		}
 		if (ans.op != r->op) {
+			helper_gone();
 			rc = err_set(err, ERR_INTERNAL, "priv: answer to another op");
 			goto out;
 		}

@@ -14,11 +14,12 @@
 
 /* One request being answered. */
 struct priv_ctx {
-	int sock;	       /* the socketpair end */
-	const char *state_dir; /* realpath of the state dir, no trailing '/' */
-	int root_ns;	       /* fd of the helper's own (root) net namespace */
-	struct priv_ans *ans;  /* the answer being filled */
-	int fd_out;	       /* fd passed with the final answer, -1 for none */
+	int sock;		/* the socketpair end */
+	const char *state_dir;	/* realpath of the state dir, no trailing '/' */
+	const char *state_name; /* the state dir as priv_start() was given it */
+	int root_ns;		/* fd of the helper's own (root) net namespace */
+	struct priv_ans *ans;	/* the answer being filled */
+	int fd_out;		/* fd passed with the final answer, -1 for none */
 	bool send_failed;
 };
 

@@ -485,26 +485,18 @@ static int veth_peer_settle(struct priv_ctx *c, const struct priv_req *r)
 	return rc;
 }
 
-int priv_op_veth_add(struct priv_ctx *c, const struct priv_req *r)
+/* Root side of a veth add: (re)creates the pair when needed, then master and up.
+ * 'root_end'/'peer_end': whether each end exists already. */
+static int veth_root_side(struct priv_ctx *c, const struct priv_req *r, int nsfd, int root_end,
+			  int peer_end)
 {
-	struct nl_sock *sk;
-	int nsfd = -1, rc = -1, root_end, peer_end = 0;
+	struct nl_sock *sk = nl_begin(c, "");
+	int rc = -1;
 
-	root_end = link_exists_in(c, "", r->link);
-	if (root_end < 0)
-		return -1;
-	if (root_end > 0) {
-		peer_end = link_exists_in(c, r->ns2, r->link2);
-		if (peer_end < 0)
-			return -1;
-	}
-	if (r->ns2[0] != '\0' && (nsfd = priv_ns_open(c, r->ns2)) < 0)
-		return -1;
-	sk = nl_begin(c, "");
 	if (sk == NULL)
+		return -1;
+	if (root_end > 0 && link_kind_is(c, sk, r->link, "veth") < 0)
 		goto out;
-	if (root_end > 0 && (link_kind_is(c, sk, r->link, "veth") < 0))
-		goto out_sk;
 	if (root_end > 0 && peer_end == 0) {
 		/* half a pair (the peer went elsewhere): remake it */
 		struct rtnl_link *link;
@@ -516,19 +508,34 @@ int priv_op_veth_add(struct priv_ctx *c, const struct priv_req *r)
 		root_end = 0;
 	}
 	if (root_end == 0 && veth_create(c, sk, r, nsfd) < 0)
-		goto out_sk;
+		goto out;
 	if (r->link3[0] != '\0' && link_master(c, sk, r->link, r->link3) < 0)
-		goto out_sk;
-	if (link_set_up(c, sk, r->link, true, r->num[0]) < 0)
-		goto out_sk;
-	rc = 0;
-out_sk:
-	nl_done(c, "", sk);
-	if (rc == 0)
-		rc = veth_peer_settle(c, r);
+		goto out;
+	rc = link_set_up(c, sk, r->link, true, r->num[0]);
 out:
+	nl_done(c, "", sk);
+	return rc;
+}
+
+int priv_op_veth_add(struct priv_ctx *c, const struct priv_req *r)
+{
+	int nsfd = -1, rc, root_end, peer_end = 0;
+
+	root_end = link_exists_in(c, "", r->link);
+	if (root_end < 0)
+		return -1;
+	if (root_end > 0) {
+		peer_end = link_exists_in(c, r->ns2, r->link2);
+		if (peer_end < 0)
+			return -1;
+	}
+	if (r->ns2[0] != '\0' && (nsfd = priv_ns_open(c, r->ns2)) < 0)
+		return -1;
+	rc = veth_root_side(c, r, nsfd, root_end, peer_end);
 	if (nsfd >= 0)
 		close(nsfd);
+	if (rc == 0)
+		rc = veth_peer_settle(c, r);
 	return rc;
 }
 

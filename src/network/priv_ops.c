@@ -571,7 +571,7 @@ static int dnsmasq_check_conf(struct priv_ctx *c, const char *conf)
 					(strcmp(v, "-") == 0 || strchr(v, '/') == NULL);
 
 			if (!facility &&
-			    (!priv_path_under(v, c->state_dir) || priv_path_check(c, v) < 0))
+			    (!priv_path_under(v, c->state_name) || priv_path_check(c, v) < 0))
 				rc = priv_fail(c, EPERM,
 					       "dnsmasq conf line %d: %s must be under the state "
 					       "directory",

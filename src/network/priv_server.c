@@ -538,6 +538,7 @@ int priv_serve(int fd, const char *state_dir)
 	for (;;) {
 		struct priv_ctx c = {.sock = fd,
 				     .state_dir = dir,
+				     .state_name = state_dir,
 				     .root_ns = root_ns,
 				     .ans = &ans,
 				     .fd_out = -1};
@@ -553,7 +554,7 @@ int priv_serve(int fd, const char *state_dir)
 			rc = 0;
 			break;
 		}
-		if (priv_check(in.buf, (size_t)n, dir, &ans) < 0) {
+		if (priv_check(in.buf, (size_t)n, state_dir, &ans) < 0) {
 			log_warn("refused: %s", ans.msg);
 		} else {
 			const struct op_spec *spec = &op_specs[in.req.op];
