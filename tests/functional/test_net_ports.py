@@ -549,3 +549,68 @@ def test_tags_and_sorting(cloud, two):
     assert len(body["ports"]) == 1 and body["ports_links"][0]["rel"] == "next"
     for p in (p1, p2):
         a.req("DELETE", f"{PORTS}/{p['id']}")
+
+
+def test_deleting_a_port_disassociates_its_floating_ip(cloud, two, admin):
+    a, _ = two
+    status, _, ext = cloud.request("POST", NET, admin, body={"network": {
+        "name": "port-ext", "router:external": True}})
+    assert status == 201, ext
+    ext_id = ext["network"]["id"]
+    status, _, body = cloud.request("POST", SUB, admin, body={"subnet": {
+        "network_id": ext_id, "ip_version": 4, "cidr": "172.24.70.0/24",
+        "enable_dhcp": False}})
+    assert status == 201, body
+    net, sub = make_net(a, "fip-pnet", "10.56.0.0/24")
+    status, _, router = a.req("POST", "/network/v2.0/routers", body={"router": {
+        "name": "port-r", "external_gateway_info": {"network_id": ext_id}}})
+    assert status == 201, router
+    rid = router["router"]["id"]
+    status, _, body = a.req("PUT", f"/network/v2.0/routers/{rid}/add_router_interface",
+                            body={"subnet_id": sub["id"]})
+    assert status == 200, body
+    # the router's leg is not the port API's to delete
+    legs = [p for p in show_all(a, net) if p["device_owner"] == "network:router_interface"]
+    assert len(legs) == 1
+    status, _, body = a.req("DELETE", f"{PORTS}/{legs[0]['id']}")
+    neutron_error(body, status, 409)
+    port = create(a, network_id=net)
+    status, _, fip = a.req("POST", "/network/v2.0/floatingips", body={"floatingip": {
+        "floating_network_id": ext_id, "port_id": port["id"]}})
+    assert status == 201, fip
+    fip = fip["floatingip"]
+    assert fip["port_id"] == port["id"] and fip["router_id"] == rid
+    assert a.req("DELETE", f"{PORTS}/{port['id']}")[0] == 204
+    status, _, body = a.req("GET", f"/network/v2.0/floatingips/{fip['id']}")
+    assert status == 200, body
+    got = body["floatingip"]
+    assert got["port_id"] is None and got["fixed_ip_address"] is None
+    assert got["router_id"] is None
+    a.req("DELETE", f"/network/v2.0/floatingips/{fip['id']}")
+    a.req("PUT", f"/network/v2.0/routers/{rid}/remove_router_interface",
+          body={"subnet_id": sub["id"]})
+    a.req("DELETE", f"/network/v2.0/routers/{rid}")
+
+
+def show_all(p, network_id):
+    status, _, body = p.req("GET", f"{PORTS}?network_id={network_id}")
+    assert status == 200, body
+    return body["ports"]
+
+
+def test_port_quota(cloud, admin):
+    q = Project(cloud, "port-q")
+    status, _, body = cloud.request("PUT", f"/network/v2.0/quotas/{q.id}", admin,
+                                    body={"quota": {"port": 2}})
+    assert status == 200, body
+    net, _ = make_net(q, "q-net", "10.57.0.0/24")
+    create(q, network_id=net)
+    status, _, body = q.req("POST", PORTS, body={"ports": [
+        {"network_id": net}, {"network_id": net}]})
+    msg = neutron_error(body, status, 409)
+    assert "Quota exceeded for resources: ['port']" in msg, msg
+    assert len(show_all(q, net)) == 1
+    create(q, network_id=net)
+    status, _, body = q.req("POST", PORTS, body={"port": {"network_id": net}})
+    neutron_error(body, status, 409)
+    assert len(show_all(q, net)) == 2
