@@ -3,8 +3,12 @@
  * socketpair), and, as root, a round trip through the client API on names of
  * our own with random suffixes. */
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -19,6 +23,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
 
 #include "core/err.h"
 #include "core/util.h"
@@ -326,12 +333,19 @@ static void server_refuses_and_does_nothing(void **state)
 	assert_int_equal(ans.code, EOPNOTSUPP);
 	assert_int_equal(ans.op, 4242);
 
-	/* a link outside the allowlist: eth0 keeps its state */
-	req_init(&r, PRIV_OP_LINK_DEL);
-	SET(r.link, "eth0");
-	loop_call(&l, &r, sizeof(r), &ans);
-	assert_int_equal(ans.status, -1);
-	assert_int_equal(ans.code, EPERM);
+	/* a link outside the allowlist: refused, and the link is still there */
+	{
+		/* as root, eth0 is the sandbox's decoy (see main); else the refusal is all */
+		const char *host = geteuid() == 0 ? "eth0" : "eth-not-there";
+		unsigned idx = if_nametoindex(host);
+
+		req_init(&r, PRIV_OP_LINK_DEL);
+		SET(r.link, host);
+		loop_call(&l, &r, sizeof(r), &ans);
+		assert_int_equal(ans.status, -1);
+		assert_int_equal(ans.code, EPERM);
+		assert_int_equal(if_nametoindex(host), idx);
+	}
 	req_init(&r, PRIV_OP_LINK_UP);
 	SET(r.link, "lo");
 	loop_call(&l, &r, sizeof(r), &ans);
@@ -458,6 +472,43 @@ static void write_file(const char *name, const char *text, char *path, size_t si
 {
 	snprintf(path, size, "%s/%s", state_dir, name);
 	assert_int_equal(util_write_file(path, text, strlen(text), 0644), 0);
+}
+
+/* Forks a child that enters namespace 'netns', connects to 169.254.169.254:80 and
+ * writes "hi"; accepts on 'lfd' here and reads it. Returns 0 when "hi" arrived. */
+static int connect_in_ns_and_accept(const char *netns, int lfd)
+{
+	char path[128], buf[8] = {0};
+	int status, cfd, rc = -1;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", netns);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(80)};
+		int nsfd = open(path, O_RDONLY), s;
+
+		inet_pton(AF_INET, "169.254.169.254", &sin.sin_addr);
+		if (nsfd < 0 || setns(nsfd, CLONE_NEWNET) < 0)
+			_exit(2);
+		s = socket(AF_INET, SOCK_STREAM, 0);
+		if (s < 0 || connect(s, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+		    write(s, "hi", 2) != 2)
+			_exit(3);
+		close(s);
+		_exit(0);
+	}
+	cfd = accept(lfd, NULL, NULL);
+	if (cfd >= 0) {
+		if (read(cfd, buf, 2) == 2 && strcmp(buf, "hi") == 0)
+			rc = 0;
+		close(cfd);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		rc = -1;
+	return rc;
 }
 
 static void round_trip(void **state)
@@ -620,6 +671,9 @@ static void round_trip(void **state)
 		assert_true(fd >= 0);
 		assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &one, &len), 0);
 		assert_int_equal(one, 1);
+		/* the address on a link in the namespace; a client there connects, we accept */
+		assert_int_equal(priv_addr_add(ns, peer, "169.254.169.254/32", &err), 0);
+		assert_int_equal(connect_in_ns_and_accept(ns, fd), 0);
 		close(fd);
 		assert_int_equal(priv_listen_tcp(NULL, "127.0.0.1", 8080, &fd, &err), -1);
 		err_clear(&err);
@@ -700,6 +754,25 @@ static void round_trip(void **state)
 	assert_int_equal(err.kind, ERR_NONE);
 }
 
+/* As root, the whole test runs in a network namespace of its own (the helper forked
+ * from it inherits it as its "root" namespace): a bug in the allowlist can then only hit
+ * the decoy "eth0" made here (a veth, as the kernel may lack the dummy driver), never the
+ * host's links, and the bridges the round trip makes vanish with the process. */
+static int sandbox(void)
+{
+	struct nl_sock *sk;
+	int rc = -1;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return -1;
+	sk = nl_socket_alloc();
+	if (sk != NULL && nl_connect(sk, NETLINK_ROUTE) == 0 &&
+	    rtnl_link_veth_add(sk, "eth0", "eth1", getpid()) == 0)
+		rc = 0;
+	nl_socket_free(sk);
+	return rc;
+}
+
 int main(void)
 {
 	const struct CMUnitTest checks[] = {
@@ -713,6 +786,10 @@ int main(void)
 	int failed;
 
 	signal(SIGPIPE, SIG_IGN);
+	if (geteuid() == 0 && sandbox() < 0) {
+		fprintf(stderr, "test_priv: cannot make a private network namespace\n");
+		return 1;
+	}
 	failed = cmocka_run_group_tests_name("priv checks", checks, NULL, NULL);
 	failed += cmocka_run_group_tests_name("priv as root", root, root_setup, root_teardown);
 	return failed;
