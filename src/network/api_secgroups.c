@@ -167,16 +167,39 @@ static int is_default(struct db *db, const char *id, struct err *err)
 	return rc;
 }
 
-/* Makes the caller's default group exist, in a transaction of its own. */
-static int ensure_callers_default(struct req *rq, struct db *db, struct err *err)
+struct owner_filter {
+	const char *project;
+	int n;
+};
+
+static int collect_owner(void *ctx, const char *key, const char *val)
 {
+	struct owner_filter *f = ctx;
+
+	if ((strcmp(key, "project_id") == 0 || strcmp(key, "tenant_id") == 0) && val != NULL) {
+		f->project = val;
+		f->n++;
+	}
+	return 0;
+}
+
+/* Makes the default group of the listed project exist, in a transaction of its own, as
+ * Neutron does on a list: the project a project_id (or tenant_id) filter names when it
+ * names one the caller may see, else the caller's. */
+static int ensure_listed_default(struct req *rq, struct db *db, struct err *err)
+{
+	struct owner_filter f = { .project = NULL, .n = 0 };
+	const char *project = net_caller_project(rq);
 	char id[37];
 
-	if (*net_caller_project(rq) == '\0')
+	req_query_each(rq, collect_owner, &f);
+	if (f.n == 1 && *f.project && (net_is_admin(rq) || strcmp(f.project, project) == 0))
+		project = f.project;
+	if (*project == '\0')
 		return 0;
 	if (db_begin(db, err) < 0)
 		return -1;
-	if (net_default_sg(db, net_caller_project(rq), id, err) < 0 || db_commit(db, err) < 0) {
+	if (net_default_sg(db, project, id, err) < 0 || db_commit(db, err) < 0) {
 		db_rollback(db);
 		return -1;
 	}
@@ -289,7 +312,7 @@ static int groups_list(struct req *rq, struct err *err)
 {
 	struct db *db = db_get(err);
 
-	if (db == NULL || ensure_callers_default(rq, db, err) < 0)
+	if (db == NULL || ensure_listed_default(rq, db, err) < 0)
 		return -1;
 	return net_list(rq, &net_secgroup_rdef, err);
 }

@@ -435,9 +435,10 @@ static const char *duplicate(struct req *rq, struct db *db, const json_t *item,
 	return found;
 }
 
-/* 'given_owner': the body named the rule's project. */
+/* 'given_owner': the body named the rule's project; 'made': the rules this request made
+ * before (a bulk create), whose duplicates are a 400. */
 static json_t *create_one(struct req *rq, struct db *db, json_t *item, bool given_owner,
-			  struct err *err)
+			  const json_t *made, struct err *err)
 {
 	const char *sgid, *rg, *dup;
 	json_t *sg = NULL, *remote;
@@ -470,10 +471,19 @@ static json_t *create_one(struct req *rq, struct db *db, json_t *item, bool give
 		return NULL;
 	dup = duplicate(rq, db, item, err);
 	if (dup != NULL) {
-		if (*dup)
-			err_set(err, ERR_CONFLICT,
-				"Security group rule already exists. Rule id is %s.", dup);
-		return NULL;
+		size_t i;
+		json_t *o;
+
+		if (*dup == '\0')
+			return NULL;
+		json_array_foreach(made, i, o)
+			if (str_eq(jsonx_str(o, "id"), dup))
+				return err_set(err, ERR_BAD_REQUEST,
+					       "Duplicate Security Group Rule in POST."),
+				       NULL;
+		return err_set(err, ERR_CONFLICT,
+			       "Security group rule already exists. Rule id is %s.", dup),
+		       NULL;
 	}
 	util_uuid(id);
 	json_object_set_new(item, "id", json_string(id));
@@ -498,7 +508,7 @@ int net_sg_rules_create(struct req *rq, struct err *err)
 			     (json_object_get(item, "project_id") != NULL ||
 			      json_object_get(item, "tenant_id") != NULL);
 		if (net_check_item(rq, &net_sg_rule_rdef, item, true, rule_own_keys, err) < 0 ||
-		    (o = create_one(rq, db, item, owner, err)) == NULL)
+		    (o = create_one(rq, db, item, owner, out, err)) == NULL)
 			goto fail;
 		json_array_append_new(out, o);
 	}

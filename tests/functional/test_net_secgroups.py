@@ -412,3 +412,43 @@ def test_group_in_use_by_a_port(cloud, two):
     status, _, body = a.req("DELETE", SG + "/" + sg["id"])
     assert status == 204, body
     a.cli("network", "delete", net["id"])
+
+
+def test_bulk_rules(cloud, two):
+    a, _ = two
+    sg = new_group(a, "bulk")
+    one = {"security_group_id": sg["id"], "direction": "ingress", "protocol": "tcp",
+           "port_range_min": 80, "port_range_max": 80}
+    status, _, body = a.req("POST", RULES, body={"security_group_rules": [one, one]})
+    assert neutron_error(body, status, 400) == "Duplicate Security Group Rule in POST."
+    assert len(group_rules(a, sg["id"])) == 2
+    two_rules = [one, dict(one, port_range_min=443, port_range_max=443)]
+    status, _, body = a.req("POST", RULES, body={"security_group_rules": two_rules})
+    assert status == 201, body
+    assert sorted(r["port_range_min"] for r in body["security_group_rules"]) == [80, 443]
+    assert len(group_rules(a, sg["id"])) == 4
+    # one bad item and none is made
+    status, _, body = a.req("POST", RULES, body={"security_group_rules": [
+        dict(one, port_range_min=8080, port_range_max=8080), dict(one, protocol="nope")]})
+    neutron_error(body, status, 400)
+    assert len(group_rules(a, sg["id"])) == 4
+
+
+def test_admin_list_of_a_project_makes_its_default(cloud):
+    p = Project(cloud, "sg-listed")
+    admin = cloud.token()[0]
+    status, _, body = cloud.request("GET", SG + "?project_id=%s&name=default" % p.id, admin)
+    assert status == 200 and len(body["security_groups"]) == 1, body
+    made = body["security_groups"][0]
+    assert made["project_id"] == p.id and len(made["security_group_rules"]) == 4
+    assert [g["id"] for g in groups(p) if g["name"] == "default"] == [made["id"]]
+    # another project's filter from a non-admin makes nothing
+    q = Project(cloud, "sg-nosy")
+    other = Project(cloud, "sg-other")
+    status, _, body = q.req("GET", SG + "?project_id=" + other.id)
+    assert status == 200 and body["security_groups"] == []
+    # (the rules list makes no default group: it shows whether one was made)
+    status, _, body = cloud.request("GET", RULES + "?project_id=" + other.id, admin)
+    assert status == 200 and body["security_group_rules"] == []
+    status, _, body = cloud.request("GET", RULES + "?project_id=" + q.id, admin)
+    assert status == 200 and len(body["security_group_rules"]) == 4
