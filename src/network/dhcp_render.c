@@ -1,0 +1,205 @@
+/* dnsmasq conf, hosts and opts files of one network (dhcp_render.h). Pure. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "network/dhcp_render.h"
+#include "network/ipam_addr.h"
+#include "network/netdrv.h"
+#include "network/nft_render.h"
+
+#define LEASE_TIME "86400s"
+#define LEASE_MAX 65536
+
+/* True when dnsmasq serves subnet 's': DHCP enabled, IPv4 or a DHCPv6 address mode. */
+static bool subnet_served(const struct net_model_subnet *s)
+{
+	if (!s->enable_dhcp)
+		return false;
+	return s->ip_version == 4 || strcmp(s->ipv6_address_mode, "dhcpv6-stateful") == 0 ||
+	       strcmp(s->ipv6_address_mode, "dhcpv6-stateless") == 0;
+}
+
+/* True when dnsmasq hands out addresses of 's' (IPv4 or DHCPv6 stateful). */
+static bool subnet_addresses(const struct net_model_subnet *s)
+{
+	return subnet_served(s) &&
+	       (s->ip_version == 4 || strcmp(s->ipv6_address_mode, "dhcpv6-stateful") == 0);
+}
+
+static const struct net_model_subnet *subnet_find(const struct net_model *m, const char *id)
+{
+	for (int i = 0; i < m->nsubnets; i++)
+		if (strcmp(m->subnets[i].id, id) == 0)
+			return &m->subnets[i];
+	return NULL;
+}
+
+bool dhcp_network_served(const struct net_model *m, const struct net_model_network *n)
+{
+	for (int i = 0; i < m->nsubnets; i++)
+		if (strcmp(m->subnets[i].network_id, n->id) == 0 && subnet_served(&m->subnets[i]))
+			return true;
+	return false;
+}
+
+static void netmask4(int prefixlen, char out[16])
+{
+	unsigned mask = prefixlen <= 0 ? 0 : 0xffffffffu << (32 - prefixlen);
+
+	snprintf(out, 16, "%u.%u.%u.%u", mask >> 24, (mask >> 16) & 0xff, (mask >> 8) & 0xff,
+		 mask & 0xff);
+}
+
+char *dhcp_render_conf(const struct net_model *m, const struct net_model_network *n,
+		       const struct net_model_port *dhcp_port, const char *dir)
+{
+	char *text = NULL, ifname[16];
+	size_t size = 0;
+	long long lease_max = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	BUG_ON(f == NULL);
+	nft_link_name(ifname, "ns-", dhcp_port->id);
+	fprintf(f, "# ciel DHCP of network %s: generated, do not edit\n"
+		   "no-hosts\n"
+		   "no-resolv\n"
+		   "interface=%s\n"
+		   "bind-interfaces\n",
+		n->id, ifname);
+	for (int i = 0; i < m->nsubnets; i++) {
+		const struct net_model_subnet *s = &m->subnets[i];
+		struct net_cidr c;
+		char base[NET_CIDR_STRLEN], mask[16];
+
+		if (strcmp(s->network_id, n->id) != 0 || !subnet_served(s) ||
+		    net_cidr_parse(s->cidr, &c) < 0)
+			continue;
+		net_cidr_format(&c, base);
+		base[strcspn(base, "/")] = '\0';
+		if (c.base.version == 4) {
+			netmask4(c.prefixlen, mask);
+			lease_max += 1ll << (32 - c.prefixlen);
+		} else {
+			snprintf(mask, sizeof(mask), "%d", c.prefixlen);
+			lease_max += LEASE_MAX;
+		}
+		fprintf(f, "dhcp-range=set:subnet-%s,%s,static,%s,%s\n", s->id, base, mask,
+			LEASE_TIME);
+	}
+	fprintf(f, "dhcp-lease-max=%lld\n"
+		   "dhcp-hostsfile=%s/host\n"
+		   "dhcp-optsfile=%s/opts\n"
+		   "dhcp-leasefile=%s/leases\n",
+		lease_max < LEASE_MAX ? lease_max : LEASE_MAX, dir, dir, dir);
+	fclose(f);
+	return text;
+}
+
+char *dhcp_render_hosts(const struct net_model *m, const struct net_model_network *n,
+			const struct net_model_port *dhcp_port)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	BUG_ON(f == NULL);
+	for (int i = 0; i < m->nports; i++) {
+		const struct net_model_port *p = &m->ports[i];
+
+		if (strcmp(p->network_id, n->id) != 0 || p == dhcp_port ||
+		    strcmp(p->id, dhcp_port->id) == 0)
+			continue;
+		for (int a = 0; a < p->nips; a++) {
+			const struct net_model_subnet *s = subnet_find(m, p->ips[a].subnet_id);
+
+			if (s == NULL || !subnet_addresses(s))
+				continue;
+			if (s->ip_version == 6)
+				fprintf(f, "%s,[%s],%s\n", p->mac, p->ips[a].address, p->hostname);
+			else
+				fprintf(f, "%s,%s,%s\n", p->mac, p->ips[a].address, p->hostname);
+		}
+	}
+	fclose(f);
+	return text;
+}
+
+/* The DHCP port's address on subnet 's', or NULL. */
+static const char *port_addr_on(const struct net_model_port *p, const struct net_model_subnet *s)
+{
+	for (int a = 0; a < p->nips; a++)
+		if (strcmp(p->ips[a].subnet_id, s->id) == 0)
+			return p->ips[a].address;
+	return NULL;
+}
+
+static void render_routes(FILE *f, const struct net_model_subnet *s, const char *option)
+{
+	bool any = false;
+
+	for (int r = 0; r < s->nroutes; r++) {
+		if (strchr(s->routes[r].destination, ':') != NULL)
+			continue;
+		fprintf(f, "%s%s,%s", any ? "," : option, s->routes[r].destination,
+			s->routes[r].nexthop);
+		any = true;
+	}
+	if (!any)
+		return;
+	if (s->gateway[0] != '\0')
+		fprintf(f, ",0.0.0.0/0,%s", s->gateway);
+	fputc('\n', f);
+}
+
+char *dhcp_render_opts(const struct net_model *m, const struct net_model_network *n,
+		       const struct net_model_port *dhcp_port)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	BUG_ON(f == NULL);
+	for (int i = 0; i < m->nsubnets; i++) {
+		const struct net_model_subnet *s = &m->subnets[i];
+		const char *self = port_addr_on(dhcp_port, s);
+		char tag[48], opt[96];
+
+		if (strcmp(s->network_id, n->id) != 0 || !subnet_served(s))
+			continue;
+		snprintf(tag, sizeof(tag), "tag:subnet-%s", s->id);
+		if (s->ip_version == 6) {
+			if (s->ndns > 0) {
+				fprintf(f, "%s,option6:dns-server", tag);
+				for (int d = 0; d < s->ndns; d++)
+					fprintf(f, ",[%s]", s->dns[d]);
+				fputc('\n', f);
+			} else if (self != NULL) {
+				fprintf(f, "%s,option6:dns-server,[%s]\n", tag, self);
+			}
+			continue;
+		}
+		if (s->gateway[0] != '\0')
+			fprintf(f, "%s,option:router,%s\n", tag, s->gateway);
+		else
+			fprintf(f, "%s,option:router\n", tag);
+		if (s->ndns > 0) {
+			fprintf(f, "%s,option:dns-server", tag);
+			for (int d = 0; d < s->ndns; d++)
+				fprintf(f, ",%s", s->dns[d]);
+			fputc('\n', f);
+		} else if (self != NULL) {
+			fprintf(f, "%s,option:dns-server,%s\n", tag, self);
+		}
+		if (n->mtu > 0)
+			fprintf(f, "%s,option:mtu,%d\n", tag, n->mtu);
+		snprintf(opt, sizeof(opt), "%s,option:classless-static-route,", tag);
+		render_routes(f, s, opt);
+		snprintf(opt, sizeof(opt), "%s,249,", tag);
+		render_routes(f, s, opt);
+	}
+	fclose(f);
+	return text;
+}
