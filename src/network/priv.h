@@ -34,9 +34,9 @@
  * - files: absolute paths under the state directory given to priv_start(), no "..",
  *   no symlink on the way (opened with O_NOFOLLOW, resolved with realpath);
  * - sysctls: net.ipv4.ip_forward, net.ipv6.conf.{all,default}.forwarding,
- *   net.ipv6.conf.{all,default}.disable_ipv6, net.ipv6.conf.<allowed link>.disable_ipv6,
- *   net.ipv4.conf.{all,default}.rp_filter (in a namespace) and
- *   net.bridge.bridge-nf-call-{iptables,ip6tables,arptables} (root namespace only);
+ *   net.ipv6.conf.{all,default}.disable_ipv6, net.ipv4.conf.{all,default}.rp_filter (in
+ *   one of our namespaces only), net.bridge.bridge-nf-call-{iptables,ip6tables,arptables}
+ *   (root namespace only), net.ipv6.conf.<allowed link>.disable_ipv6 (anywhere);
  *   values "0", "1" or "2";
  * - dnsmasq: argv is built by the helper (/usr/sbin/dnsmasq --conf-file=F --pid-file=P),
  *   never a shell; the conf file may only use the options listed in priv_ops.c (DHCP,

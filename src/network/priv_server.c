@@ -234,12 +234,12 @@ static bool sysctl_ok(const char *key, const char *value, bool root)
 		for (size_t i = 0; i < ARRAY_SIZE(root_keys); i++)
 			if (strcmp(key, root_keys[i]) == 0)
 				return true;
-		return false;
+	} else {
+		for (size_t i = 0; i < ARRAY_SIZE(ns_keys); i++)
+			if (strcmp(key, ns_keys[i]) == 0)
+				return true;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(ns_keys); i++)
-		if (strcmp(key, ns_keys[i]) == 0)
-			return true;
-	/* net.ipv6.conf.<our link>.disable_ipv6 */
+	/* net.ipv6.conf.<our link>.disable_ipv6, in any namespace (our links only) */
 	if (klen > sizeof(prefix) - 1 + sizeof(suffix) - 1 &&
 	    strncmp(key, prefix, sizeof(prefix) - 1) == 0 &&
 	    strcmp(key + klen - (sizeof(suffix) - 1), suffix) == 0) {

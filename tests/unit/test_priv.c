@@ -213,6 +213,9 @@ static void check_refuses_names_outside_allowlist(void **state)
 			 0);
 	assert_int_equal(check_sysctl("", "net.bridge.bridge-nf-call-iptables", "1"), 0);
 	assert_int_equal(check_sysctl("", "net.ipv4.ip_forward", "1"), EPERM); /* host */
+	assert_int_equal(check_sysctl("", "net.ipv6.conf.brq1234.disable_ipv6", "1"), 0);
+	assert_int_equal(check_sysctl("", "net.ipv6.conf.eth0.disable_ipv6", "1"), EPERM);
+	assert_int_equal(check_sysctl("", "net.ipv6.conf.all.disable_ipv6", "1"), EPERM);
 	assert_int_equal(check_sysctl("qrouter-1234", "net.bridge.bridge-nf-call-iptables", "1"),
 			 EPERM);
 	assert_int_equal(check_sysctl("qrouter-1234", "kernel.core_pattern", "1"), EPERM);
