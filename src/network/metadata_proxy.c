@@ -669,6 +669,8 @@ static void accept_one(struct db *db, const struct slot *s)
 	pthread_mutex_unlock(&lock);
 	c = xcalloc(1, sizeof(*c));
 	c->fd = fd;
+	if (db == NULL) /* none at start: try again */
+		db = db_get(&err);
 	if (peer_ip(fd, ip) < 0)
 		c->status = 500;
 	else if (db == NULL ||

@@ -53,8 +53,8 @@ struct net_mdproxy_who {
 /* Rewrites one request head 'head' ('size' bytes, the request line to the empty line
  * included, "\r\n" or "\n" line ends) for the metadata handler: the target (origin form
  * or absolute form) becomes "/metadata" + path, the guest's own X-Forwarded-For,
- * X-Instance-ID*, X-Tenant-ID, X-Neutron-*, Connection, Keep-Alive and Proxy-Connection
- * headers go, Neutron's headers from 'who' signed with 'secret' and "Connection: close"
+ * X-Instance-ID*, X-Tenant-ID, X-Project-ID, X-Neutron-*, X-Auth-Token, Connection,
+ * Keep-Alive and Proxy-Connection headers go, Neutron's headers from 'who' signed with 'secret' and "Connection: close"
  * come in. Returns the new head (caller frees; its length in '*out_size'), or NULL with
  * err set (ERR_BAD_REQUEST: not a request head we relay: no path, folded or NUL-bearing
  * lines, Transfer-Encoding (only Content-Length bodies are relayed)). '*body_size' gets

@@ -493,12 +493,21 @@ static int load_fips(struct db *db, struct net_model *m, struct err *err)
 }
 
 /* A read snapshot: SQLite's deferred BEGIN holds one from the first read (and takes no
- * write lock, unlike db_begin's IMMEDIATE); PostgreSQL needs REPEATABLE READ for one. */
+ * write lock, unlike db_begin's IMMEDIATE); PostgreSQL needs REPEATABLE READ for one.
+ * Through db_query, which (unlike db_exec_script) does not count as a write: caches
+ * keyed on db_generation stay good. */
 static int begin_read(struct db *db, struct err *err)
 {
-	return db_exec_script(db, err,
-			      db_engine() == DB_PG ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-						   : "BEGIN");
+	struct db_res *res = db_query(db, err,
+				      db_engine() == DB_PG
+					      ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+					      : "BEGIN",
+				      DBNONE);
+
+	if (res == NULL)
+		return -1;
+	db_res_free(res);
+	return 0;
 }
 
 int net_model_load(struct db *db, struct net_model *m, struct err *err)

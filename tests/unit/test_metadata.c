@@ -195,11 +195,24 @@ static void sql(const char *s)
 		fail_msg("%s: %s", s, err.msg);
 }
 
+/* SQLite by default; CIEL_TEST_PG=postgresql://... runs the same on PostgreSQL (its
+ * public schema is emptied first). */
 static int setup_db(void **state)
 {
+	const char *pg = getenv("CIEL_TEST_PG");
+	struct err err = { 0 };
+
 	(void)state;
-	if (db_fixture_open(net_migrations) < 0)
+	if (pg == NULL || *pg == '\0') {
+		if (db_fixture_open(net_migrations) < 0)
+			return -1;
+	} else if (db_init(pg, &err) < 0 ||
+		   db_exec_script(db_get(&err), &err,
+				  "DROP SCHEMA public CASCADE; CREATE SCHEMA public") < 0 ||
+		   db_migrate(net_migrations, &err) < 0) {
+		print_error("%s: %s\n", pg, err.msg);
 		return -1;
+	}
 	/* the guest is 127.0.0.1 on N1, so that loopback connections find it */
 	sql("INSERT INTO net_port (id, project_id, network_id, mac_address, device_id, name,"
 	    " dns_name, created_at, updated_at) VALUES"
@@ -217,9 +230,14 @@ static int setup_db(void **state)
 
 static int teardown_db(void **state)
 {
+	const char *pg = getenv("CIEL_TEST_PG");
+
 	(void)state;
 	net_mdproxy_shutdown();
-	return db_fixture_close();
+	if (pg == NULL || *pg == '\0')
+		return db_fixture_close();
+	db_close_all();
+	return 0;
 }
 
 /* A listening loopback socket; its port in '*port'. */

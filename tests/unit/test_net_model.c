@@ -108,19 +108,37 @@ static const char fixture[] =
 	" ('" F2 "', 'p', '" N2 "', '172.24.4.12', '" PFIP "', NULL, NULL, NULL, 'ACTIVE', 1,"
 	" 1);";
 
+/* SQLite by default; CIEL_TEST_PG=postgresql://... runs the same on PostgreSQL (its
+ * public schema is emptied first). */
 static int setup(void **state)
 {
+	const char *pg = getenv("CIEL_TEST_PG");
+	struct err err = { 0 };
+
 	(void)state;
-	if (db_fixture_open(net_migrations) < 0)
+	if (pg == NULL || *pg == '\0') {
+		if (db_fixture_open(net_migrations) < 0)
+			return -1;
+	} else if (db_init(pg, &err) < 0 ||
+		   db_exec_script(db_get(&err), &err,
+				  "DROP SCHEMA public CASCADE; CREATE SCHEMA public") < 0 ||
+		   db_migrate(net_migrations, &err) < 0) {
+		print_error("%s: %s\n", pg, err.msg);
 		return -1;
+	}
 	sql(fixture);
 	return 0;
 }
 
 static int teardown(void **state)
 {
+	const char *pg = getenv("CIEL_TEST_PG");
+
 	(void)state;
-	return db_fixture_close();
+	if (pg == NULL || *pg == '\0')
+		return db_fixture_close();
+	db_close_all();
+	return 0;
 }
 
 static const struct net_model_port *port(const struct net_model *m, const char *id)
