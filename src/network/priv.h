@@ -48,9 +48,12 @@
  *
  * Lifetime. priv_start() must run while ciel is still single-threaded (early in `ciel up`
  * / `serve`, before the HTTP daemon, the task-queue workers and the sync worker start),
- * because fork() in a threaded process copies locks in unknown states. The helper exits
+ * because fork() in a threaded process copies locks in unknown states, and from the main
+ * thread (PR_SET_PDEATHSIG fires when the forking *thread* ends). The helper exits
  * when its socket closes (priv_stop(), or ciel's death: EOF) and also has
- * PR_SET_PDEATHSIG. */
+ * PR_SET_PDEATHSIG; it leaves the terminal's process group and ignores SIGINT and SIGHUP,
+ * so a Ctrl-C reaches ciel, whose exit then ends the helper. Programs it starts (dnsmasq)
+ * get default signal dispositions and an empty signal mask. */
 
 #include <stdbool.h>
 #include <stddef.h>

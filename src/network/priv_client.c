@@ -30,9 +30,18 @@ static void __attribute__((noreturn)) helper_main(int sock, const char *state_di
 {
 	int rc;
 
+	sigset_t none;
+
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(1);
+	/* out of the terminal's process group: a Ctrl-C stops ciel, which closes the socket,
+	 * and the helper follows at EOF (after the answer it is writing) */
+	setpgid(0, 0);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (sock != 3) {
 		if (dup3(sock, 3, O_CLOEXEC) < 0)
 			_exit(1);
@@ -176,11 +185,11 @@ static int recv_ans(struct priv_ans *ans, int *fd, struct err *err)
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = {.iov_base = ans, .iov_len = sizeof(*ans)};
-	struct msghdr msg = {.msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = u.buf,
-			     .msg_controllen = sizeof(u.buf)};
+	struct iovec iov = { .iov_base = ans, .iov_len = sizeof(*ans) };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
 	int got = -1;
 	ssize_t n;
 
@@ -304,7 +313,7 @@ static void add_name(const struct priv_entry *e, void *ctx)
 int priv_netns_list(char (**names)[64], int *n, struct err *err)
 {
 	struct priv_req r;
-	struct name_list l = {0};
+	struct name_list l = { 0 };
 
 	req_init(&r, PRIV_OP_NETNS_LIST);
 	if (call(&r, add_name, &l, NULL, NULL, err) < 0) {
@@ -343,7 +352,7 @@ static void add_link(const struct priv_entry *e, void *ctx)
 int priv_link_list(const char *ns, struct priv_link **links, int *n, struct err *err)
 {
 	struct priv_req r;
-	struct link_list l = {0};
+	struct link_list l = { 0 };
 
 	req_init(&r, PRIV_OP_LINK_LIST);
 	if (put(r.ns, sizeof(r.ns), ns, "namespace", err) < 0)
@@ -509,7 +518,7 @@ static void add_cidr(const struct priv_entry *e, void *ctx)
 int priv_addr_list(const char *ns, const char *dev, char (**cidrs)[50], int *n, struct err *err)
 {
 	struct priv_req r;
-	struct cidr_list l = {0};
+	struct cidr_list l = { 0 };
 
 	if (link_req(&r, PRIV_OP_ADDR_LIST, ns, dev, err) < 0)
 		return -1;
@@ -620,7 +629,7 @@ int priv_dnsmasq_stop(const char *pid, struct err *err)
 
 int priv_dnsmasq_running(const char *pid, bool *running, struct err *err)
 {
-	int32_t num[4] = {0};
+	int32_t num[4] = { 0 };
 
 	if (pid_op(PRIV_OP_DNSMASQ_RUNNING, pid, num, err) < 0)
 		return -1;

@@ -171,7 +171,7 @@ int priv_op_link_list(struct priv_ctx *c, const struct priv_req *r)
 	     o = nl_cache_get_next(o)) {
 		struct rtnl_link *link = (struct rtnl_link *)o;
 		const char *name = rtnl_link_get_name(link), *type = rtnl_link_get_type(link);
-		struct priv_entry ent = {0};
+		struct priv_entry ent = { 0 };
 
 		if (name == NULL || !priv_link_name_ok(name))
 			continue;
@@ -666,7 +666,7 @@ static int addr_flush_one(struct priv_ctx *c, struct nl_sock *sk, struct rtnl_ad
 static int addr_list_one(struct priv_ctx *c, struct nl_sock *sk, struct rtnl_addr *a)
 {
 	struct nl_addr *local = rtnl_addr_get_local(a);
-	struct priv_entry ent = {0};
+	struct priv_entry ent = { 0 };
 	char text[INET6_ADDRSTRLEN];
 
 	(void)sk;

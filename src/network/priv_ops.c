@@ -161,7 +161,7 @@ int priv_op_netns_list(struct priv_ctx *c, const struct priv_req *r)
 	if (d == NULL)
 		return errno == ENOENT ? 0 : priv_fail(c, errno, NETNS_DIR ": %s", strerror(errno));
 	while ((e = readdir(d)) != NULL) {
-		struct priv_entry ent = {0};
+		struct priv_entry ent = { 0 };
 
 		if (strlen(e->d_name) >= sizeof(ent.name) || !priv_netns_name_ok(e->d_name))
 			continue;
@@ -277,7 +277,7 @@ int priv_op_sysctl(struct priv_ctx *c, const struct priv_req *r)
 
 static bool nft_family(const char *w)
 {
-	static const char *const families[] = {"ip", "ip6", "inet", "arp", "bridge", "netdev"};
+	static const char *const families[] = { "ip", "ip6", "inet", "arp", "bridge", "netdev" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(families); i++)
 		if (strcmp(w, families[i]) == 0)
@@ -304,11 +304,11 @@ static int nft_check_table(struct priv_ctx *c, char w[][64], int nw, int at)
 /* One top-level command's first words: the table it touches must be ours. */
 static int nft_check_command(struct priv_ctx *c, char w[][64], int nw)
 {
-	static const char *const verbs[] = {"add",   "create", "delete",  "destroy",
-					    "flush", "insert", "replace", "reset"};
-	static const char *const objects[] = {"table", "chain",	  "rule",      "set",
-					      "map",   "element", "flowtable", "counter",
-					      "quota", "limit",	  "secmark",   "synproxy"};
+	static const char *const verbs[] = { "add",   "create", "delete",  "destroy",
+					     "flush", "insert", "replace", "reset" };
+	static const char *const objects[] = { "table", "chain",   "rule",	"set",
+					       "map",	"element", "flowtable", "counter",
+					       "quota", "limit",   "secmark",	"synproxy" };
 	bool verb = false;
 	int at;
 
@@ -465,70 +465,70 @@ static const struct {
 	const char *key;
 	bool path;
 } dnsmasq_keys[] = {
-	{"no-hosts", false},
-	{"no-resolv", false},
-	{"no-poll", false},
-	{"strict-order", false},
-	{"bind-interfaces", false},
-	{"bind-dynamic", false},
-	{"interface", false},
-	{"except-interface", false},
-	{"no-dhcp-interface", false},
-	{"listen-address", false},
-	{"port", false},
-	{"domain", false},
-	{"local", false},
-	{"domain-needed", false},
-	{"bogus-priv", false},
-	{"expand-hosts", false},
-	{"cache-size", false},
-	{"no-negcache", false},
-	{"server", false},
-	{"address", false},
-	{"host-record", false},
-	{"cname", false},
-	{"ptr-record", false},
-	{"txt-record", false},
-	{"srv-host", false},
-	{"edns-packet-max", false},
-	{"dns-forward-max", false},
-	{"dhcp-range", false},
-	{"dhcp-option", false},
-	{"dhcp-option-force", false},
-	{"dhcp-host", false},
-	{"dhcp-lease-max", false},
-	{"dhcp-authoritative", false},
-	{"dhcp-match", false},
-	{"dhcp-ignore", false},
-	{"dhcp-ignore-names", false},
-	{"dhcp-no-override", false},
-	{"dhcp-sequential-ip", false},
-	{"dhcp-broadcast", false},
-	{"dhcp-generate-names", false},
-	{"dhcp-fqdn", false},
-	{"dhcp-rapid-commit", false},
-	{"dhcp-reply-delay", false},
-	{"dhcp-client-update", false},
-	{"dhcp-mac", false},
-	{"dhcp-userclass", false},
-	{"dhcp-vendorclass", false},
-	{"tag-if", false},
-	{"no-ping", false},
-	{"leasefile-ro", false},
-	{"log-dhcp", false},
-	{"log-queries", false},
-	{"quiet-dhcp", false},
-	{"quiet-dhcp6", false},
-	{"quiet-ra", false},
-	{"enable-ra", false},
-	{"ra-param", false},
-	{"dhcp-hostsfile", true},
-	{"dhcp-optsfile", true},
-	{"addn-hosts", true},
-	{"dhcp-leasefile", true},
-	{"servers-file", true},
-	{"resolv-file", true},
-	{"log-facility", true}, /* a syslog facility name is fine too (no '/') */
+	{ "no-hosts", false },
+	{ "no-resolv", false },
+	{ "no-poll", false },
+	{ "strict-order", false },
+	{ "bind-interfaces", false },
+	{ "bind-dynamic", false },
+	{ "interface", false },
+	{ "except-interface", false },
+	{ "no-dhcp-interface", false },
+	{ "listen-address", false },
+	{ "port", false },
+	{ "domain", false },
+	{ "local", false },
+	{ "domain-needed", false },
+	{ "bogus-priv", false },
+	{ "expand-hosts", false },
+	{ "cache-size", false },
+	{ "no-negcache", false },
+	{ "server", false },
+	{ "address", false },
+	{ "host-record", false },
+	{ "cname", false },
+	{ "ptr-record", false },
+	{ "txt-record", false },
+	{ "srv-host", false },
+	{ "edns-packet-max", false },
+	{ "dns-forward-max", false },
+	{ "dhcp-range", false },
+	{ "dhcp-option", false },
+	{ "dhcp-option-force", false },
+	{ "dhcp-host", false },
+	{ "dhcp-lease-max", false },
+	{ "dhcp-authoritative", false },
+	{ "dhcp-match", false },
+	{ "dhcp-ignore", false },
+	{ "dhcp-ignore-names", false },
+	{ "dhcp-no-override", false },
+	{ "dhcp-sequential-ip", false },
+	{ "dhcp-broadcast", false },
+	{ "dhcp-generate-names", false },
+	{ "dhcp-fqdn", false },
+	{ "dhcp-rapid-commit", false },
+	{ "dhcp-reply-delay", false },
+	{ "dhcp-client-update", false },
+	{ "dhcp-mac", false },
+	{ "dhcp-userclass", false },
+	{ "dhcp-vendorclass", false },
+	{ "tag-if", false },
+	{ "no-ping", false },
+	{ "leasefile-ro", false },
+	{ "log-dhcp", false },
+	{ "log-queries", false },
+	{ "quiet-dhcp", false },
+	{ "quiet-dhcp6", false },
+	{ "quiet-ra", false },
+	{ "enable-ra", false },
+	{ "ra-param", false },
+	{ "dhcp-hostsfile", true },
+	{ "dhcp-optsfile", true },
+	{ "addn-hosts", true },
+	{ "dhcp-leasefile", true },
+	{ "servers-file", true },
+	{ "resolv-file", true },
+	{ "log-facility", true }, /* a syslog facility name is fine too (no '/') */
 };
 
 static int dnsmasq_check_conf(struct priv_ctx *c, const char *conf)
@@ -635,8 +635,8 @@ static pid_t dnsmasq_pid(struct priv_ctx *c, const char *pidfile)
 int priv_op_dnsmasq_start(struct priv_ctx *c, const struct priv_req *r)
 {
 	char conf_arg[PRIV_PATH_SIZE + 16], pid_arg[PRIV_PATH_SIZE + 16];
-	char *argv[] = {DNSMASQ, conf_arg, pid_arg, NULL};
-	char *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+	char *argv[] = { DNSMASQ, conf_arg, pid_arg, NULL };
+	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	char out[sizeof(c->ans->msg) - 32];
 	pid_t pid, running;
 	int pipefd[2], status, nsfd;
@@ -665,12 +665,18 @@ int priv_op_dnsmasq_start(struct priv_ctx *c, const struct priv_req *r)
 	}
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
+		sigset_t none;
 
 		if (null < 0 || setns(nsfd, CLONE_NEWNET) < 0 || setsid() < 0 ||
 		    dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(pipefd[1], 2) < 0)
 			_exit(127);
 		close_range(3, ~0U, 0);
+		/* ignored and blocked signals survive execve: dnsmasq gets the defaults */
 		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		execve(DNSMASQ, argv, envp);
 		_exit(127);
 	}
@@ -735,7 +741,7 @@ int priv_op_dnsmasq_stop(struct priv_ctx *c, const struct priv_req *r)
 		for (int i = 0; i < 200; i++) {
 			if (waitpid(pid, NULL, WNOHANG) == pid || !dnsmasq_alive(pid))
 				break;
-			nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+			nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
 		}
 		if (dnsmasq_alive(pid) && dnsmasq_pid(c, r->path2) == pid) {
 			kill(pid, SIGKILL);
@@ -762,7 +768,7 @@ int priv_op_dnsmasq_running(struct priv_ctx *c, const struct priv_req *r)
 
 int priv_op_listen(struct priv_ctx *c, const struct priv_req *r)
 {
-	struct sockaddr_storage ss = {0};
+	struct sockaddr_storage ss = { 0 };
 	socklen_t len;
 	int fd = -1, one = 1;
 

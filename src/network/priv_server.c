@@ -56,45 +56,46 @@ struct op_spec {
 };
 
 static const struct op_spec op_specs[PRIV_OP_MAX] = {
-	[PRIV_OP_NETNS_ADD] = {"netns add", F_NS, F_NS, 0, A_NONE, priv_op_netns_add},
-	[PRIV_OP_NETNS_DEL] = {"netns del", F_NS, F_NS, 0, A_NONE, priv_op_netns_del},
-	[PRIV_OP_NETNS_LIST] = {"netns list", 0, 0, 0, A_NONE, priv_op_netns_list},
-	[PRIV_OP_LINK_LIST] = {"link list", F_NS, 0, 0, A_NONE, priv_op_link_list},
-	[PRIV_OP_BRIDGE_ADD] = {"bridge add", F_LINK, F_LINK, 1, A_NONE, priv_op_bridge_add},
-	[PRIV_OP_VXLAN_ADD] = {"vxlan add", F_LINK | F_LINK2 | F_ADDR | F_ADDR2, F_LINK, 4, A_IP,
-			       priv_op_vxlan_add},
-	[PRIV_OP_LINK_DEL] = {"link del", F_NS | F_LINK, F_LINK, 0, A_NONE, priv_op_link_del},
-	[PRIV_OP_LINK_UP] = {"link up", F_NS | F_LINK, F_LINK, 1, A_NONE, priv_op_link_up},
-	[PRIV_OP_LINK_MTU] = {"link mtu", F_NS | F_LINK, F_LINK, 1, A_NONE, priv_op_link_mtu},
-	[PRIV_OP_LINK_MASTER] = {"link master", F_NS | F_LINK | F_LINK2, F_LINK, 0, A_NONE,
-				 priv_op_link_master},
-	[PRIV_OP_LINK_NETNS] = {"link netns", F_LINK | F_NS2, F_LINK | F_NS2, 0, A_NONE,
-				priv_op_link_netns},
-	[PRIV_OP_VETH_ADD] = {"veth add", F_LINK | F_LINK2 | F_LINK3 | F_NS2 | F_MAC,
-			      F_LINK | F_LINK2, 1, A_NONE, priv_op_veth_add},
-	[PRIV_OP_ADDR_ADD] = {"addr add", F_NS | F_LINK | F_ADDR, F_LINK | F_ADDR, 0, A_CIDR,
-			      priv_op_addr_add},
-	[PRIV_OP_ADDR_DEL] = {"addr del", F_NS | F_LINK | F_ADDR, F_LINK | F_ADDR, 0, A_CIDR,
-			      priv_op_addr_del},
-	[PRIV_OP_ADDR_FLUSH] = {"addr flush", F_NS | F_LINK, F_LINK, 1, A_NONE, priv_op_addr_flush},
-	[PRIV_OP_ADDR_LIST] = {"addr list", F_NS | F_LINK, F_LINK, 0, A_NONE, priv_op_addr_list},
-	[PRIV_OP_ROUTE_REPLACE] = {"route replace", F_NS | F_ADDR | F_ADDR2 | F_LINK, F_NS | F_ADDR,
-				   0, A_ROUTE, priv_op_route_replace},
-	[PRIV_OP_ROUTE_DEL] = {"route del", F_NS | F_ADDR, F_NS | F_ADDR, 0, A_ROUTE,
-			       priv_op_route_del},
-	[PRIV_OP_SYSCTL] = {"sysctl", F_NS | F_KEY | F_VALUE, F_KEY | F_VALUE, 0, A_NONE,
-			    priv_op_sysctl},
-	[PRIV_OP_NFT_APPLY] = {"nft apply", F_NS | F_PATH, F_PATH, 0, A_NONE, priv_op_nft_apply},
-	[PRIV_OP_NFT_DELETE] = {"nft delete", F_NS | F_KEY | F_VALUE, F_KEY | F_VALUE, 0, A_NONE,
-				priv_op_nft_delete},
-	[PRIV_OP_DNSMASQ_START] = {"dnsmasq start", F_NS | F_PATH | F_PATH2,
-				   F_NS | F_PATH | F_PATH2, 0, A_NONE, priv_op_dnsmasq_start},
-	[PRIV_OP_DNSMASQ_HUP] = {"dnsmasq hup", F_PATH2, F_PATH2, 0, A_NONE, priv_op_dnsmasq_hup},
-	[PRIV_OP_DNSMASQ_STOP] = {"dnsmasq stop", F_PATH2, F_PATH2, 0, A_NONE,
-				  priv_op_dnsmasq_stop},
-	[PRIV_OP_DNSMASQ_RUNNING] = {"dnsmasq running", F_PATH2, F_PATH2, 0, A_NONE,
-				     priv_op_dnsmasq_running},
-	[PRIV_OP_LISTEN] = {"listen", F_NS | F_ADDR, F_NS | F_ADDR, 1, A_IP, priv_op_listen},
+	[PRIV_OP_NETNS_ADD] = { "netns add", F_NS, F_NS, 0, A_NONE, priv_op_netns_add },
+	[PRIV_OP_NETNS_DEL] = { "netns del", F_NS, F_NS, 0, A_NONE, priv_op_netns_del },
+	[PRIV_OP_NETNS_LIST] = { "netns list", 0, 0, 0, A_NONE, priv_op_netns_list },
+	[PRIV_OP_LINK_LIST] = { "link list", F_NS, 0, 0, A_NONE, priv_op_link_list },
+	[PRIV_OP_BRIDGE_ADD] = { "bridge add", F_LINK, F_LINK, 1, A_NONE, priv_op_bridge_add },
+	[PRIV_OP_VXLAN_ADD] = { "vxlan add", F_LINK | F_LINK2 | F_ADDR | F_ADDR2, F_LINK, 4, A_IP,
+				priv_op_vxlan_add },
+	[PRIV_OP_LINK_DEL] = { "link del", F_NS | F_LINK, F_LINK, 0, A_NONE, priv_op_link_del },
+	[PRIV_OP_LINK_UP] = { "link up", F_NS | F_LINK, F_LINK, 1, A_NONE, priv_op_link_up },
+	[PRIV_OP_LINK_MTU] = { "link mtu", F_NS | F_LINK, F_LINK, 1, A_NONE, priv_op_link_mtu },
+	[PRIV_OP_LINK_MASTER] = { "link master", F_NS | F_LINK | F_LINK2, F_LINK, 0, A_NONE,
+				  priv_op_link_master },
+	[PRIV_OP_LINK_NETNS] = { "link netns", F_LINK | F_NS2, F_LINK | F_NS2, 0, A_NONE,
+				 priv_op_link_netns },
+	[PRIV_OP_VETH_ADD] = { "veth add", F_LINK | F_LINK2 | F_LINK3 | F_NS2 | F_MAC,
+			       F_LINK | F_LINK2, 1, A_NONE, priv_op_veth_add },
+	[PRIV_OP_ADDR_ADD] = { "addr add", F_NS | F_LINK | F_ADDR, F_LINK | F_ADDR, 0, A_CIDR,
+			       priv_op_addr_add },
+	[PRIV_OP_ADDR_DEL] = { "addr del", F_NS | F_LINK | F_ADDR, F_LINK | F_ADDR, 0, A_CIDR,
+			       priv_op_addr_del },
+	[PRIV_OP_ADDR_FLUSH] = { "addr flush", F_NS | F_LINK, F_LINK, 1, A_NONE,
+				 priv_op_addr_flush },
+	[PRIV_OP_ADDR_LIST] = { "addr list", F_NS | F_LINK, F_LINK, 0, A_NONE, priv_op_addr_list },
+	[PRIV_OP_ROUTE_REPLACE] = { "route replace", F_NS | F_ADDR | F_ADDR2 | F_LINK,
+				    F_NS | F_ADDR, 0, A_ROUTE, priv_op_route_replace },
+	[PRIV_OP_ROUTE_DEL] = { "route del", F_NS | F_ADDR, F_NS | F_ADDR, 0, A_ROUTE,
+				priv_op_route_del },
+	[PRIV_OP_SYSCTL] = { "sysctl", F_NS | F_KEY | F_VALUE, F_KEY | F_VALUE, 0, A_NONE,
+			     priv_op_sysctl },
+	[PRIV_OP_NFT_APPLY] = { "nft apply", F_NS | F_PATH, F_PATH, 0, A_NONE, priv_op_nft_apply },
+	[PRIV_OP_NFT_DELETE] = { "nft delete", F_NS | F_KEY | F_VALUE, F_KEY | F_VALUE, 0, A_NONE,
+				 priv_op_nft_delete },
+	[PRIV_OP_DNSMASQ_START] = { "dnsmasq start", F_NS | F_PATH | F_PATH2,
+				    F_NS | F_PATH | F_PATH2, 0, A_NONE, priv_op_dnsmasq_start },
+	[PRIV_OP_DNSMASQ_HUP] = { "dnsmasq hup", F_PATH2, F_PATH2, 0, A_NONE, priv_op_dnsmasq_hup },
+	[PRIV_OP_DNSMASQ_STOP] = { "dnsmasq stop", F_PATH2, F_PATH2, 0, A_NONE,
+				   priv_op_dnsmasq_stop },
+	[PRIV_OP_DNSMASQ_RUNNING] = { "dnsmasq running", F_PATH2, F_PATH2, 0, A_NONE,
+				      priv_op_dnsmasq_running },
+	[PRIV_OP_LISTEN] = { "listen", F_NS | F_ADDR, F_NS | F_ADDR, 1, A_IP, priv_op_listen },
 };
 
 /* ---- allowlists
@@ -107,7 +108,7 @@ static bool chars_in(const char *s, const char *set)
 
 bool priv_link_name_ok(const char *name)
 {
-	static const char *const prefixes[] = {"tap", "ns-", "qr-", "qg-", "vxlan-"};
+	static const char *const prefixes[] = { "tap", "ns-", "qr-", "qg-", "vxlan-" };
 	size_t len = strlen(name);
 
 	if (len > 15)
@@ -125,7 +126,7 @@ bool priv_link_name_ok(const char *name)
 
 bool priv_netns_name_ok(const char *name)
 {
-	static const char *const prefixes[] = {"qdhcp-", "qrouter-"};
+	static const char *const prefixes[] = { "qdhcp-", "qrouter-" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
 		size_t plen = strlen(prefixes[i]);
@@ -260,8 +261,8 @@ static bool nft_table_ok(const char *family, const char *table)
 	static const struct {
 		const char *family, *table;
 	} tables[] = {
-		{"inet", "ciel"},    {"bridge", "ciel"},   {"ip", "ciel-nat"},
-		{"ip6", "ciel-nat"}, {"inet", "ciel-nat"},
+		{ "inet", "ciel" },    { "bridge", "ciel" },   { "ip", "ciel-nat" },
+		{ "ip6", "ciel-nat" }, { "inet", "ciel-nat" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(tables); i++)
@@ -353,12 +354,12 @@ static int check_names(struct priv_ans *ans, const struct op_spec *spec, const s
 		unsigned bit;
 		bool (*ok)(const char *);
 	} names[] = {
-		{"ns", r->ns, F_NS, priv_netns_name_ok},
-		{"ns2", r->ns2, F_NS2, priv_netns_name_ok},
-		{"link", r->link, F_LINK, priv_link_name_ok},
-		{"link2", r->link2, F_LINK2, priv_link_name_ok},
-		{"link3", r->link3, F_LINK3, priv_link_name_ok},
-		{"mac", r->mac, F_MAC, mac_ok},
+		{ "ns", r->ns, F_NS, priv_netns_name_ok },
+		{ "ns2", r->ns2, F_NS2, priv_netns_name_ok },
+		{ "link", r->link, F_LINK, priv_link_name_ok },
+		{ "link2", r->link2, F_LINK2, priv_link_name_ok },
+		{ "link3", r->link3, F_LINK3, priv_link_name_ok },
+		{ "mac", r->mac, F_MAC, mac_ok },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
@@ -471,12 +472,12 @@ int priv_fail(struct priv_ctx *c, int code, const char *fmt, ...)
 
 int priv_send_ans(int sock, const struct priv_ans *ans, int fd)
 {
-	struct iovec iov = {.iov_base = (void *)ans, .iov_len = sizeof(*ans)};
+	struct iovec iov = { .iov_base = (void *)ans, .iov_len = sizeof(*ans) };
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
 	} u;
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
 
 	if (fd >= 0) {
@@ -536,12 +537,12 @@ int priv_serve(int fd, const char *state_dir)
 		goto out;
 	}
 	for (;;) {
-		struct priv_ctx c = {.sock = fd,
-				     .state_dir = dir,
-				     .state_name = state_dir,
-				     .root_ns = root_ns,
-				     .ans = &ans,
-				     .fd_out = -1};
+		struct priv_ctx c = { .sock = fd,
+				      .state_dir = dir,
+				      .state_name = state_dir,
+				      .root_ns = root_ns,
+				      .ans = &ans,
+				      .fd_out = -1 };
 		ssize_t n = recv(fd, in.buf, sizeof(in.buf), MSG_TRUNC);
 
 		if (n < 0 && errno == EINTR)

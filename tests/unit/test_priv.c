@@ -388,7 +388,8 @@ static void rand_hex(char *out, size_t n)
 static int root_setup(void **state)
 {
 	char hex[16], uuid[37];
-	struct err err = {0};
+	struct err err = { 0 };
+	sigset_t set;
 
 	(void)state;
 	if (geteuid() != 0)
@@ -404,6 +405,11 @@ static int root_setup(void **state)
 	snprintf(br, sizeof(br), "brq%.11s", hex);
 	snprintf(tap, sizeof(tap), "tap%.11s", hex);
 	snprintf(peer, sizeof(peer), "ns-%.11s", hex);
+	/* as `ciel up` does before it starts threads: the helper and dnsmasq must not
+	 * inherit this (dnsmasq stop below would then wait for its SIGKILL fallback) */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
 	if (priv_start(state_dir, &err) < 0) {
 		fprintf(stderr, "priv_start: %s\n", err.msg);
 		return -1;
@@ -413,7 +419,7 @@ static int root_setup(void **state)
 
 static int root_teardown(void **state)
 {
-	struct err err = {0};
+	struct err err = { 0 };
 	char path[128];
 
 	(void)state;
@@ -427,8 +433,8 @@ static int root_teardown(void **state)
 	priv_netns_del(ns2, &err);
 	priv_stop();
 	/* the state dir's few files */
-	const char *files[] = {"nft.conf", "bad.nft", "dnsmasq.conf", "evil.conf",
-			       "dhcp.pid", "leases",  "hosts"};
+	const char *files[] = { "nft.conf", "bad.nft", "dnsmasq.conf", "evil.conf",
+				"dhcp.pid", "leases",  "hosts" };
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		snprintf(path, sizeof(path), "%s/%s", state_dir, files[i]);
 		unlink(path);
@@ -454,7 +460,7 @@ static bool has_ns(const char *name)
 	char(*names)[64] = NULL;
 	int n = 0;
 	bool found = false;
-	struct err err = {0};
+	struct err err = { 0 };
 
 	assert_int_equal(priv_netns_list(&names, &n, &err), 0);
 	for (int i = 0; i < n; i++)
@@ -481,7 +487,7 @@ static void write_file(const char *name, const char *text, char *path, size_t si
  * writes "hi"; accepts on 'lfd' here and reads it. Returns 0 when "hi" arrived. */
 static int connect_in_ns_and_accept(const char *netns, int lfd)
 {
-	char path[128], buf[8] = {0};
+	char path[128], buf[8] = { 0 };
 	int status, cfd, rc = -1;
 	pid_t pid;
 
@@ -490,7 +496,7 @@ static int connect_in_ns_and_accept(const char *netns, int lfd)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(80)};
+		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(80) };
 		int nsfd = open(path, O_RDONLY), s;
 
 		inet_pton(AF_INET, "169.254.169.254", &sin.sin_addr);
@@ -516,12 +522,12 @@ static int connect_in_ns_and_accept(const char *netns, int lfd)
 
 static void round_trip(void **state)
 {
-	struct err err = {0};
+	struct err err = { 0 };
 	struct priv_link *links = NULL;
 	const struct priv_link *l;
 	char(*cidrs)[50] = NULL;
 	int n = 0;
-	struct priv_veth v = {0};
+	struct priv_veth v = { 0 };
 
 	(void)state;
 	if (geteuid() != 0) {
@@ -629,6 +635,7 @@ static void round_trip(void **state)
 	{
 		char conf[128], pid[128], leases[128], hosts[128], text[512];
 		bool running = true;
+		int64_t t0;
 
 		snprintf(leases, sizeof(leases), "%s/leases", state_dir);
 		write_file("hosts", "", hosts, sizeof(hosts));
@@ -647,7 +654,9 @@ static void round_trip(void **state)
 		assert_true(running);
 		assert_int_equal(priv_dnsmasq_start(ns, conf, pid, &err), 0);
 		assert_int_equal(priv_dnsmasq_hup(pid, &err), 0);
+		t0 = util_now_us();
 		assert_int_equal(priv_dnsmasq_stop(pid, &err), 0);
+		assert_true(util_now_us() - t0 < 1000000); /* SIGTERM worked, no SIGKILL wait */
 		assert_int_equal(priv_dnsmasq_running(pid, &running, &err), 0);
 		assert_false(running);
 		assert_int_equal(priv_dnsmasq_stop(pid, &err), 0);
@@ -719,7 +728,7 @@ static void round_trip(void **state)
 
 	/* a VXLAN link */
 	{
-		struct priv_vxlan x = {.vni = 4242, .learning = false, .mtu = 1450};
+		struct priv_vxlan x = { .vni = 4242, .learning = false, .mtu = 1450 };
 		char name[16];
 
 		snprintf(x.name, sizeof(x.name), "vxlan-%s", tap + 6);
