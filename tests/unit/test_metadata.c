@@ -10,6 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -23,6 +28,7 @@
 #include "core/util.h"
 #include "network/metadata_proxy.h"
 #include "network/network.h"
+#include "network/priv.h"
 
 #define N1 "11111111-1111-1111-1111-111111111111"
 #define N2 "22222222-2222-2222-2222-222222222222"
@@ -432,6 +438,15 @@ static char *body_of(struct req *rq)
 	return xstrndup(rq->reply_body ? rq->reply_body : "", rq->reply_size);
 }
 
+static void register_once(void)
+{
+	static bool done;
+
+	if (!done)
+		net_metadata_register();
+	done = true;
+}
+
 static void handler(void **state)
 {
 	static char sig[65], sig2[65];
@@ -442,7 +457,7 @@ static void handler(void **state)
 	(void)state;
 	free(conf.net_metadata_secret);
 	conf.net_metadata_secret = xstrdup("secret");
-	net_metadata_register();
+	register_once();
 	net_metadata_sign("secret", "vm-1", sig);
 	hdr_iid = "vm-1";
 	hdr_sig = sig;
@@ -527,6 +542,135 @@ static void handler(void **state)
 	req_free(rq);
 }
 
+/* ---- as root: a guest namespace asks 169.254.169.254 through a qdhcp- namespace, the
+ * privileged helper's socket, the proxy and the real HTTP server ---- */
+
+static char root_state[64];
+static char nsd[64], nsg[64]; /* the DHCP side and the guest */
+
+/* Whatever the test got to make goes, even after a failed assertion. */
+static int teardown_ns(void **state)
+{
+	struct err err = { 0 };
+
+	net_mdproxy_shutdown();
+	http_stop();
+	if (nsg[0] != '\0')
+		priv_netns_del(nsg, &err);
+	if (nsd[0] != '\0')
+		priv_netns_del(nsd, &err);
+	return teardown_db(state);
+}
+
+static int up_lo(void)
+{
+	struct ifreq ifr = { 0 };
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1;
+
+	strcpy(ifr.ifr_name, "lo");
+	if (s >= 0 && ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		rc = ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	if (s >= 0)
+		close(s);
+	return rc;
+}
+
+/* A TCP socket made inside namespace 'ns' (the thread returns to its own after). */
+static int socket_in(const char *ns)
+{
+	char path[128];
+	int self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), there, fd = -1;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	there = open(path, O_RDONLY | O_CLOEXEC);
+	if (self >= 0 && there >= 0 && setns(there, CLONE_NEWNET) == 0) {
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (setns(self, CLONE_NEWNET) != 0)
+			abort(); /* the test cannot go on in the wrong namespace */
+	}
+	if (self >= 0)
+		close(self);
+	if (there >= 0)
+		close(there);
+	return fd;
+}
+
+static void namespace_end_to_end(void **state)
+{
+	struct err err = { 0 };
+	char nid[37], gid[37], hex[33], tap[16], peer[16], q[512];
+	char listen_addr[32], buf[4096] = "";
+	struct priv_veth v = { 0 };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(80) };
+	struct timeval tv = { .tv_sec = 10 };
+	int fd, port, got = 0;
+	static const char req[] = "GET /openstack/latest/meta_data.json HTTP/1.1\r\n"
+				  "Host: 169.254.169.254\r\n\r\n";
+
+	(void)state;
+	if (root_state[0] == '\0')
+		skip();
+	util_uuid(nid);
+	util_uuid(gid);
+	util_uuid_hex(hex);
+	snprintf(nsd, sizeof(nsd), "qdhcp-%s", nid);
+	snprintf(nsg, sizeof(nsg), "qdhcp-%s", gid); /* the guest's: a name the helper allows */
+	snprintf(tap, sizeof(tap), "tap%.11s", hex);
+	snprintf(peer, sizeof(peer), "ns-%.11s", hex);
+	snprintf(q, sizeof(q),
+		 "INSERT INTO net_port (id, project_id, network_id, mac_address, device_id,"
+		 " created_at, updated_at) VALUES ('p-ns', 'proj', '%s', 'fa:16:3e:00:00:99',"
+		 " 'vm-ns', 1, 1); INSERT INTO net_ip VALUES ('s', '10.78.0.5', 'p-ns', '%s')",
+		 nid, nid);
+	sql(q);
+
+	assert_int_equal(priv_netns_add(nsd, &err), 0);
+	assert_int_equal(priv_netns_add(nsg, &err), 0);
+	snprintf(v.name, sizeof(v.name), "%s", tap);
+	snprintf(v.ns, sizeof(v.ns), "%s", nsd);
+	snprintf(v.peer, sizeof(v.peer), "%s", peer);
+	if (priv_veth_add(&v, &err) < 0 || priv_link_set_netns(tap, nsg, &err) < 0 ||
+	    priv_link_set_up(nsg, tap, true, &err) < 0 ||
+	    priv_addr_add(nsd, peer, "10.78.0.2/24", &err) < 0 ||
+	    priv_addr_add(nsd, peer, "169.254.169.254/32", &err) < 0 ||
+	    priv_addr_add(nsg, tap, "10.78.0.5/24", &err) < 0 ||
+	    priv_route_replace(nsg, "169.254.169.254/32", "10.78.0.2", NULL, &err) < 0)
+		fail_msg("plumbing: %s", err.msg);
+
+	/* ciel's listener on loopback, the handler behind it */
+	fd = listener(&port);
+	close(fd);
+	snprintf(listen_addr, sizeof(listen_addr), "127.0.0.1:%d", port);
+	free(conf.listen);
+	conf.listen = xstrdup(listen_addr);
+	register_once();
+	assert_int_equal(http_start(conf.listen, 2, &err), 0);
+
+	assert_int_equal(priv_listen_tcp(nsd, "169.254.169.254", 80, &fd, &err), 0);
+	assert_int_equal(net_mdproxy_add(nsd, fd, &err), 0);
+
+	fd = socket_in(nsg);
+	assert_true(fd >= 0);
+	a.sin_addr.s_addr = inet_addr("169.254.169.254");
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL), sizeof(req) - 1);
+	for (;;) {
+		ssize_t n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
+
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	assert_true(strncmp(buf, "HTTP/1.1 200 ", 13) == 0);
+	assert_non_null(strstr(buf, "\"uuid\":\"vm-ns\""));
+	assert_non_null(strstr(buf, "\"hostname\":\"host-10-78-0-5\""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -538,6 +682,30 @@ int main(void)
 		cmocka_unit_test_setup_teardown(handler, setup_db, teardown_db),
 	};
 
+	const struct CMUnitTest root_tests[] = {
+		cmocka_unit_test_setup_teardown(namespace_end_to_end, setup_db, teardown_ns),
+	};
+	struct err err = { 0 };
+	int failed;
+
 	conf_defaults();
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* as root: a private network namespace of our own (loopback up) for the helper,
+	 * which must start while the process has one thread */
+	if (geteuid() == 0) {
+		strcpy(root_state, "/tmp/ciel-mdp-XXXXXX");
+		if (unshare(CLONE_NEWNET) < 0 || up_lo() < 0 || mkdtemp(root_state) == NULL ||
+		    priv_start(root_state, &err) < 0) {
+			fprintf(stderr, "test_metadata: no private namespace or helper: %s\n",
+				err.msg);
+			return 1;
+		}
+	}
+	failed = cmocka_run_group_tests_name("metadata", tests, NULL, NULL);
+	failed += cmocka_run_group_tests_name("metadata in namespaces", root_tests, NULL, NULL);
+	if (root_state[0] != '\0') {
+		priv_stop();
+		rmdir(root_state);
+	}
+	return failed;
 }
