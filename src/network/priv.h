@@ -38,7 +38,8 @@
  *   one of our namespaces only), net.bridge.bridge-nf-call-{iptables,ip6tables,arptables}
  *   (root namespace only), net.ipv6.conf.<allowed link>.disable_ipv6 (anywhere);
  *   values "0", "1" or "2";
- * - dnsmasq: argv is built by the helper (/usr/sbin/dnsmasq --conf-file=F --pid-file=P),
+ * - dnsmasq: argv is built by the helper (/usr/sbin/dnsmasq --conf-file=F --pid-file=P
+ *   --user=root: as nobody it could not read its hosts file inside the 0700 state dir),
  *   never a shell; the conf file may only use the options listed in priv_ops.c (DHCP,
  *   DNS-host and interface options; no dhcp-script, conf-dir, conf-file, user), and every
  *   option naming a file must name one under the state directory.

@@ -635,7 +635,9 @@ static pid_t dnsmasq_pid(struct priv_ctx *c, const char *pidfile)
 int priv_op_dnsmasq_start(struct priv_ctx *c, const struct priv_req *r)
 {
 	char conf_arg[PRIV_PATH_SIZE + 16], pid_arg[PRIV_PATH_SIZE + 16];
-	char *argv[] = { DNSMASQ, conf_arg, pid_arg, NULL };
+	/* --user=root: dnsmasq would drop to nobody, who cannot read the hosts and opts
+	 * files inside ciel's 0700 state dir (neither at start nor at SIGHUP) */
+	char *argv[] = { DNSMASQ, conf_arg, pid_arg, "--user=root", NULL };
 	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	char out[sizeof(c->ans->msg) - 32];
 	pid_t pid, running;

@@ -434,7 +434,7 @@ static int root_teardown(void **state)
 	priv_stop();
 	/* the state dir's few files */
 	const char *files[] = { "nft.conf", "bad.nft", "dnsmasq.conf", "evil.conf",
-				"dhcp.pid", "leases",  "hosts" };
+				"dhcp.pid", "leases",  "hosts",	       "dnsmasq.log" };
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		snprintf(path, sizeof(path), "%s/%s", state_dir, files[i]);
 		unlink(path);
@@ -518,6 +518,31 @@ static int connect_in_ns_and_accept(const char *netns, int lfd)
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		rc = -1;
 	return rc;
+}
+
+/* How often dnsmasq's log (in the state dir) says it read 'path', waiting up to 2 s for
+ * the second time; -1 when it says it could not. */
+static int log_count(const char *path)
+{
+	char log[128], want[160];
+	int count = 0;
+
+	snprintf(log, sizeof(log), "%s/dnsmasq.log", state_dir);
+	snprintf(want, sizeof(want), "read %s", path);
+	for (int i = 0; i < 200 && count < 2; i++) {
+		char *text = util_read_file(log, NULL);
+
+		count = 0;
+		for (const char *p = text; p != NULL && (p = strstr(p, want)) != NULL; p++)
+			count++;
+		if (text != NULL && strstr(text, "cannot read") != NULL)
+			count = -1;
+		free(text);
+		if (count < 0)
+			break;
+		usleep(10000);
+	}
+	return count;
 }
 
 static void round_trip(void **state)
@@ -642,8 +667,8 @@ static void round_trip(void **state)
 		snprintf(text, sizeof(text),
 			 "no-hosts\nno-resolv\nbind-interfaces\ninterface=%s\nport=0\n"
 			 "dhcp-range=10.99.0.10,10.99.0.20,255.255.255.0,1h\n"
-			 "dhcp-leasefile=%s\ndhcp-hostsfile=%s\n",
-			 peer, leases, hosts);
+			 "dhcp-leasefile=%s\ndhcp-hostsfile=%s\nlog-facility=%s/dnsmasq.log\n",
+			 peer, leases, hosts, state_dir);
 		write_file("dnsmasq.conf", text, conf, sizeof(conf));
 		snprintf(pid, sizeof(pid), "%s/dhcp.pid", state_dir);
 		assert_int_equal(priv_dnsmasq_running(pid, &running, &err), 0);
@@ -653,7 +678,10 @@ static void round_trip(void **state)
 		assert_int_equal(priv_dnsmasq_running(pid, &running, &err), 0);
 		assert_true(running);
 		assert_int_equal(priv_dnsmasq_start(ns, conf, pid, &err), 0);
+		write_file("hosts", "fa:16:3e:00:00:01,10.99.0.15\n", hosts, sizeof(hosts));
 		assert_int_equal(priv_dnsmasq_hup(pid, &err), 0);
+		/* dnsmasq could read the hosts file at start and again at SIGHUP */
+		assert_int_equal(log_count(hosts), 2);
 		t0 = util_now_us();
 		assert_int_equal(priv_dnsmasq_stop(pid, &err), 0);
 		assert_true(util_now_us() - t0 < 1000000); /* SIGTERM worked, no SIGKILL wait */
