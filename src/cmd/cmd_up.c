@@ -261,6 +261,8 @@ static int run(int argc, char **argv, bool all_in_one)
 	rc = 1;
 	if (all_in_one && ensure_passwords(o.admin_password) < 0)
 		goto out;
+	if (net_prepare(&err) < 0) /* forks the network helper: before any thread starts */
+		goto fail;
 	if (cmd_open_db() < 0)
 		goto out;
 	health_register();

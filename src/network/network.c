@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define LOG_MODULE "network"
 #include "core/conf.h"
@@ -11,7 +12,11 @@
 #include "core/http.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "network/metadata_proxy.h"
 #include "network/net_int.h"
+#include "network/netdrv.h"
+#include "network/priv.h"
+#include "network/sync.h"
 #include "network/network.h"
 
 /* The collections /v2.0 lists, as Neutron's API root does. */
@@ -195,21 +200,54 @@ out:
 	return rc;
 }
 
+static struct netdrv *driver;
+
 void net_changed(void)
 {
-	/* the sync worker arrives with the data plane */
+	net_sync_kick();
+}
+
+int net_prepare(struct err *err)
+{
+	if (strcmp(conf.net_driver, "linuxbridge") != 0)
+		return 0;
+	if (geteuid() != 0) {
+		log_warn("the linuxbridge data plane needs root for its helper: running with "
+			 "the noop driver (API only)");
+		return 0;
+	}
+	return priv_start(conf.state_dir, err);
+}
+
+/* The configured driver; linuxbridge needs the helper net_prepare started. */
+static struct netdrv *new_driver(struct err *err)
+{
+	if (strcmp(conf.net_driver, "noop") == 0 || !priv_running())
+		return netdrv_noop_new();
+	if (strcmp(conf.net_driver, "linuxbridge") == 0)
+		return netdrv_linux_new(conf.state_dir, err);
+	err_set(err, ERR_BAD_REQUEST, "[network] driver: unknown driver %s", conf.net_driver);
+	return NULL;
 }
 
 int net_init(struct err *err)
 {
 	struct db *db = db_get(err);
 
-	if (db == NULL || net_agents_register(db, NULL, err) < 0)
+	if (db == NULL || net_agents_register(db, NULL, err) < 0 ||
+	    (driver = new_driver(err)) == NULL)
 		return -1;
+	net_metadata_register();
 	http_register(&net_service);
-	return 0;
+	log_info("network data plane: %s", driver->ops->name);
+	return net_sync_start(driver, err);
 }
 
 void net_shutdown(void)
 {
+	net_sync_stop();
+	net_mdproxy_shutdown();
+	netdrv_free(driver);
+	driver = NULL;
+	priv_stop();
 }

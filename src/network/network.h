@@ -25,6 +25,11 @@ struct err;
 
 extern const struct db_migration net_migrations[];
 
+/* Starts the data plane's privileged helper when the linuxbridge driver is configured and
+ * ciel runs as root (else the noop driver is used, with a warning). It forks: call it while
+ * the process is still single-threaded, before any other service starts threads. */
+int net_prepare(struct err *err);
+
 /* Registers the /network routes, seeds the agents and starts the sync worker with the
  * configured driver ([network] driver). Migrations run when the database is opened. */
 int net_init(struct err *err);
