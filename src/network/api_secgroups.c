@@ -183,10 +183,7 @@ static int collect_owner(void *ctx, const char *key, const char *val)
 	return 0;
 }
 
-/* Makes the default group of the listed project exist, in a transaction of its own, as
- * Neutron does on a list: the project a project_id (or tenant_id) filter names when it
- * names one the caller may see, else the caller's. */
-static int ensure_listed_default(struct req *rq, struct db *db, struct err *err)
+int net_sg_ensure_listed_default(struct req *rq, struct db *db, struct err *err)
 {
 	struct owner_filter f = { .project = NULL, .n = 0 };
 	const char *project = net_caller_project(rq);
@@ -312,7 +309,7 @@ static int groups_list(struct req *rq, struct err *err)
 {
 	struct db *db = db_get(err);
 
-	if (db == NULL || ensure_listed_default(rq, db, err) < 0)
+	if (db == NULL || net_sg_ensure_listed_default(rq, db, err) < 0)
 		return -1;
 	return net_list(rq, &net_secgroup_rdef, err);
 }

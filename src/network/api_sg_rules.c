@@ -16,6 +16,7 @@
 #include "core/http.h"
 #include "core/jsonx.h"
 #include "core/log.h"
+#include "core/sqlb.h"
 #include "core/util.h"
 #include "network/net_int.h"
 #include "network/sg_int.h"
@@ -104,13 +105,37 @@ static int parse_prefix(const char *s, char canon[64], char net[64])
 	return af == AF_INET ? 4 : 6;
 }
 
-/* normalized_cidr: the network of remote_ip_prefix. */
+/* normalized_cidr: the network of remote_ip_prefix; belongs_to_default_sg. */
 static int rule_decorate(struct req *rq, struct db *db, json_t *items, struct err *err)
 {
-	size_t i;
+	size_t i, n = json_array_size(items);
 	json_t *o;
 
-	(void)rq, (void)db, (void)err;
+	(void)rq;
+	for (size_t from = 0; from < n; from += 30) {
+		size_t chunk = n - from < 30 ? n - from : 30;
+		struct sqlb sb;
+		struct db_res *res;
+
+		sqlb_init(&sb, "SELECT secgroup_id FROM net_default_sg WHERE secgroup_id IN (");
+		for (size_t j = 0; j < chunk; j++)
+			sqlb_add(&sb, j ? ", ?" : "?",
+				 jsonx_str(json_array_get(items, from + j), "security_group_id"));
+		sqlb_text(&sb, ")");
+		res = db_query(db, err, sb.sql, sb.params, sb.n);
+		sqlb_free(&sb);
+		if (res == NULL)
+			return -1;
+		for (size_t j = from; j < from + chunk; j++) {
+			bool def = false;
+			o = json_array_get(items, j);
+			for (int r = 0; r < db_res_rows(res) && !def; r++)
+				def = str_eq(db_res_str(res, r, 0),
+					     jsonx_str(o, "security_group_id"));
+			json_object_set_new(o, "belongs_to_default_sg", json_boolean(def));
+		}
+		db_res_free(res);
+	}
 	json_array_foreach(items, i, o) {
 		char canon[64], net[64];
 		const char *p = jsonx_str(o, "remote_ip_prefix");
@@ -149,7 +174,7 @@ static int opt_string(const json_t *item, const char *key, const char **out, str
 	return 0;
 }
 
-/* protocol: null/"any"/0 are any (null); a number 0-255 is kept as its text; a name of
+/* protocol: null and "any" are any (null); a number 0-255 is kept as its text; a name of
  * the list in lower case. Sets the stored value in 'item'. */
 static int convert_protocol(json_t *item, struct err *err)
 {
@@ -163,11 +188,7 @@ static int convert_protocol(json_t *item, struct err *err)
 	}
 	if (json_is_integer(v)) {
 		long long n = json_integer_value(v);
-		if (n == 0) {
-			json_object_set_new(item, "protocol", json_null());
-			return 0;
-		}
-		if (n > 0 && n <= 255) {
+		if (n >= 0 && n <= 255) {
 			snprintf(text, sizeof(text), "%lld", n);
 			json_object_set_new(item, "protocol", json_string(text));
 			return 0;
@@ -179,12 +200,12 @@ static int convert_protocol(json_t *item, struct err *err)
 		long n;
 
 		s = json_string_value(v);
-		if (*s == '\0' || strcasecmp(s, "any") == 0) {
+		if (strcasecmp(s, "any") == 0) {
 			json_object_set_new(item, "protocol", json_null());
 			return 0;
 		}
 		n = strtol(s, &end, 10);
-		if (*end == '\0' && n >= 0 && n <= 255 && ((*s >= '0' && *s <= '9') || *s == '+')) {
+		if (*s != '\0' && *end == '\0' && n >= 0 && n <= 255 && ((*s >= '0' && *s <= '9') || *s == '+')) {
 			snprintf(text, sizeof(text), "%ld", n);
 			json_object_set_new(item, "protocol", json_string(text));
 			return 0;
@@ -199,10 +220,10 @@ static int convert_protocol(json_t *item, struct err *err)
 		s = "value";
 	return err_set(err, ERR_BAD_REQUEST,
 		       "Security group rule protocol %s not supported. Only protocol values "
-		       "[None, 'ah', 'dccp', 'egp', 'esp', 'gre', 'hopopt', 'icmp', 'igmp', 'ip', "
-		       "'ipip', 'ipv6-encap', 'ipv6-frag', 'ipv6-icmp', 'icmpv6', 'ipv6-nonxt', "
-		       "'ipv6-opts', 'ipv6-route', 'ospf', 'pgm', 'rsvp', 'sctp', 'tcp', 'udp', "
-		       "'udplite', 'vrrp'] and integer representations [0 to 255] are "
+		       "(None, 'any', 'ah', 'dccp', 'egp', 'esp', 'gre', 'hopopt', 'icmp', 'igmp', "
+		       "'ip', 'ipip', 'ipv6-encap', 'ipv6-frag', 'ipv6-icmp', 'icmpv6', "
+		       "'ipv6-nonxt', 'ipv6-opts', 'ipv6-route', 'ospf', 'pgm', 'rsvp', 'sctp', "
+		       "'tcp', 'udp', 'udplite', 'vrrp') and integer representations [0 to 255] are "
 		       "supported.",
 		       s);
 }
@@ -299,9 +320,9 @@ static int check_ports(const json_t *item, struct err *err)
 		return 0;
 	}
 	return err_set(err, ERR_BAD_REQUEST,
-		       "Invalid protocol %s for port range, only supported for TCP, UDP, "
-		       "UDPLITE, SCTP and DCCP.",
-		       proto);
+		       "Ports cannot be specified for protocol %d. Ports are only supported "
+		       "for DCCP, SCTP, TCP, UDP, UDPLITE.",
+		       num);
 }
 
 /* Converts and checks a rule body already through net_check_item; the database checks
@@ -318,6 +339,9 @@ static int check_rule(json_t *item, struct err *err)
 	if (json_object_get(item, "direction") == NULL)
 		return err_set(err, ERR_BAD_REQUEST, "Failed to parse request. Required "
 						     "attribute 'direction' not specified");
+	if (json_is_string(json_object_get(item, "remote_ip_prefix")) &&
+	    *jsonx_str(item, "remote_ip_prefix") == '\0')
+		json_object_set_new(item, "remote_ip_prefix", json_null());
 	if (opt_string(item, "security_group_id", &sgid, err) < 0 ||
 	    opt_string(item, "direction", &dir, err) < 0 ||
 	    opt_string(item, "remote_group_id", &rg, err) < 0 ||
@@ -355,15 +379,21 @@ static int check_rule(json_t *item, struct err *err)
 		int v = parse_prefix(prefix, canon, net);
 		if (v == 0)
 			return err_set(err, ERR_BAD_REQUEST,
-				       "Invalid input for remote_ip_prefix. Reason: '%s' is not a "
-				       "valid IP prefix.",
-				       prefix);
+				       "Invalid CIDR %s given as IP prefix.", prefix);
 	}
-	/* IPv6 ICMP under its legacy names becomes ipv6-icmp */
+	/* IPv6 ICMP under its legacy names (or number) becomes ipv6-icmp (58) */
 	if (strcmp(eth, "IPv6") == 0 &&
 	    (str_eq(jsonx_str(item, "protocol"), "icmp") ||
 	     str_eq(jsonx_str(item, "protocol"), "icmpv6")))
 		json_object_set_new(item, "protocol", json_string("ipv6-icmp"));
+	if (strcmp(eth, "IPv6") == 0 && str_eq(jsonx_str(item, "protocol"), "1"))
+		json_object_set_new(item, "protocol", json_string("58"));
+	/* the whole range 1-65535 is no range */
+	if (json_integer_value(json_object_get(item, "port_range_min")) == 1 &&
+	    json_integer_value(json_object_get(item, "port_range_max")) == 65535) {
+		json_object_set_new(item, "port_range_min", json_null());
+		json_object_set_new(item, "port_range_max", json_null());
+	}
 	if (check_ports(item, err) < 0)
 		return -1;
 	if (prefix != NULL) {
@@ -381,15 +411,23 @@ static int check_rule(json_t *item, struct err *err)
 					       ipv6_only_protocols[i]);
 	if ((prefix != NULL) + (rg != NULL) + (ag != NULL) > 1)
 		return err_set(err, ERR_BAD_REQUEST,
-			       "Only remote_ip_prefix or remote_group_id or "
+			       "Only one of remote_ip_prefix or remote_group_id or "
 			       "remote_address_group_id may be provided.");
 	if (ag != NULL)
 		return err_set(err, ERR_NOT_FOUND, "Address group %s could not be found.", ag);
 	return 0;
 }
 
+/* A remote_ip_prefix as Neutron's duplicate check sees it: the any-address prefixes are
+ * no prefix (NULL). */
+static const char *prefix_key(const char *p)
+{
+	return p == NULL || strcmp(p, "0.0.0.0/0") == 0 || strcmp(p, "::/0") == 0 ? NULL : p;
+}
+
 /* The id of a rule of the same group that matches 'item' in every attribute that makes
- * traffic (protocols compared by number), or NULL; "" on error. Borrowed from rq. */
+ * traffic, as Neutron compares them (protocols by number, prefixes as text with the
+ * any-address ones as none), or NULL; "" on error. Borrowed from rq. */
 static const char *duplicate(struct req *rq, struct db *db, const json_t *item,
 			     struct err *err)
 {
@@ -408,10 +446,6 @@ static const char *duplicate(struct req *rq, struct db *db, const json_t *item,
 	if (res == NULL)
 		return "";
 	for (int r = 0; r < db_res_rows(res) && found == NULL; r++) {
-		const char *p = db_res_str(res, r, 4);
-		char canon[64], net_a[64], net_b[64];
-		bool same_prefix;
-
 		if (protocol_number(db_res_str(res, r, 1)) != want ||
 		    (db_res_str(res, r, 2) == NULL) != !json_is_integer(pmin) ||
 		    (json_is_integer(pmin) &&
@@ -419,24 +453,18 @@ static const char *duplicate(struct req *rq, struct db *db, const json_t *item,
 		    (db_res_str(res, r, 3) == NULL) != !json_is_integer(pmax) ||
 		    (json_is_integer(pmax) &&
 		     db_res_int(res, r, 3) != json_integer_value(pmax)) ||
-		    !str_eq(db_res_str(res, r, 5), jsonx_str(item, "remote_group_id")))
+		    !str_eq(db_res_str(res, r, 5), jsonx_str(item, "remote_group_id")) ||
+		    !str_eq(prefix_key(db_res_str(res, r, 4)),
+			    prefix_key(jsonx_str(item, "remote_ip_prefix"))))
 			continue;
-		if (p == NULL || jsonx_str(item, "remote_ip_prefix") == NULL)
-			same_prefix = p == NULL && jsonx_str(item, "remote_ip_prefix") == NULL;
-		else
-			same_prefix = parse_prefix(p, canon, net_a) &&
-				      parse_prefix(jsonx_str(item, "remote_ip_prefix"), canon,
-						   net_b) &&
-				      strcmp(net_a, net_b) == 0;
-		if (same_prefix)
-			found = req_strdup(rq, db_res_str(res, r, 0));
+		found = req_strdup(rq, db_res_str(res, r, 0));
 	}
 	db_res_free(res);
 	return found;
 }
 
 /* 'given_owner': the body named the rule's project; 'made': the rules this request made
- * before (a bulk create), whose duplicates are a 400. */
+ * before (a bulk create), whose repetition Neutron words apart. */
 static json_t *create_one(struct req *rq, struct db *db, json_t *item, bool given_owner,
 			  const json_t *made, struct err *err)
 {
@@ -478,7 +506,7 @@ static json_t *create_one(struct req *rq, struct db *db, json_t *item, bool give
 			return NULL;
 		json_array_foreach(made, i, o)
 			if (str_eq(jsonx_str(o, "id"), dup))
-				return err_set(err, ERR_BAD_REQUEST,
+				return err_set(err, ERR_CONFLICT,
 					       "Duplicate Security Group Rule in POST."),
 				       NULL;
 		return err_set(err, ERR_CONFLICT,
@@ -493,6 +521,26 @@ static json_t *create_one(struct req *rq, struct db *db, json_t *item, bool give
 	return net_get(rq, db, &net_sg_rule_rdef, id, err);
 }
 
+/* 400 when the items of a bulk create name more than one group, as Neutron. */
+static int check_single_group(const json_t *items, struct err *err)
+{
+	const char *first = NULL;
+	size_t i;
+	json_t *item;
+
+	json_array_foreach(items, i, item) {
+		const char *sg = jsonx_str(item, "security_group_id");
+		if (sg == NULL)
+			continue;
+		if (first != NULL && strcmp(first, sg) != 0)
+			return err_set(err, ERR_BAD_REQUEST,
+				       "Only allowed to update rules for one security profile at "
+				       "a time");
+		first = sg;
+	}
+	return 0;
+}
+
 int net_sg_rules_create(struct req *rq, struct err *err)
 {
 	struct db *db = db_get(err);
@@ -500,7 +548,7 @@ int net_sg_rules_create(struct req *rq, struct err *err)
 	size_t i;
 
 	if (db == NULL || (items = net_body_items(rq, &net_sg_rule_rdef, err)) == NULL ||
-	    db_begin(db, err) < 0)
+	    check_single_group(items, err) < 0 || db_begin(db, err) < 0)
 		goto fail;
 	json_array_foreach(items, i, item) {
 		json_t *o;
@@ -511,6 +559,13 @@ int net_sg_rules_create(struct req *rq, struct err *err)
 		    (o = create_one(rq, db, item, owner, out, err)) == NULL)
 			goto fail;
 		json_array_append_new(out, o);
+		if (!str_eq(jsonx_str(o, "project_id"),
+			    jsonx_str(json_array_get(out, 0), "project_id"))) {
+			err_set(err, ERR_BAD_REQUEST,
+				"Multiple project_ids in bulk security group rule create not "
+				"allowed");
+			goto fail;
+		}
 	}
 	if (db_commit(db, err) < 0)
 		goto fail;
@@ -543,6 +598,11 @@ static json_t *find_rule(struct req *rq, struct db *db, const char *id, struct e
 
 int net_sg_rules_list(struct req *rq, struct err *err)
 {
+	struct db *db = db_get(err);
+
+	/* as Neutron's, the list makes the listed project's default group first */
+	if (db == NULL || net_sg_ensure_listed_default(rq, db, err) < 0)
+		return -1;
 	return net_list(rq, &net_sg_rule_rdef, err);
 }
 

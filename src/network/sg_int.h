@@ -16,6 +16,11 @@ json_t *net_sg_find(struct req *rq, struct db *db, const char *id, struct err *e
 /* Inserts the two rules every new group starts with: egress to anywhere, IPv4 and IPv6. */
 int net_sg_egress_rules(struct db *db, const char *project, const char *sg, struct err *err);
 
+/* Makes the default group of the listed project exist, in a transaction of its own, as
+ * Neutron's group and rule lists do: the project a project_id (or tenant_id) filter names
+ * when it is the caller's or the caller is the admin, else the caller's. */
+int net_sg_ensure_listed_default(struct req *rq, struct db *db, struct err *err);
+
 /* The /v2.0/security-group-rules handlers (api_sg_rules.c). */
 int net_sg_rules_list(struct req *rq, struct err *err);
 int net_sg_rules_create(struct req *rq, struct err *err);

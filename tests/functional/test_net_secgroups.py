@@ -241,7 +241,9 @@ def test_rule_errors(cloud, two):
         (dict(port_range_min=22, port_range_max=22), 400,
          "Must also specify protocol if port range is given."),
         (dict(protocol="gre", port_range_min=1, port_range_max=2), 400,
-         "Invalid protocol gre for port range"),
+         "Ports cannot be specified for protocol 47. Ports are only supported for DCCP, "
+         "SCTP, TCP, UDP, UDPLITE."),
+        (dict(protocol=""), 400, "Security group rule protocol  not supported"),
         (dict(protocol="ipv6-icmp", ethertype="IPv4"), 400,
          "Invalid ethertype IPv4 for protocol ipv6-icmp."),
         (dict(ethertype="IPv6", remote_ip_prefix="10.0.0.0/24"), 400,
@@ -249,7 +251,8 @@ def test_rule_errors(cloud, two):
         (dict(ethertype="IPv4", remote_ip_prefix="2001:db8::/64"), 400,
          "Conflicting value ethertype IPv4 for CIDR 2001:db8::/64"),
         (dict(remote_ip_prefix="10.0.0.0/24", remote_group_id=peer["id"]), 400,
-         "Only remote_ip_prefix or remote_group_id"),
+         "Only one of remote_ip_prefix or remote_group_id or remote_address_group_id may "
+         "be provided."),
         (dict(remote_group_id="bad_group_id"), 404,
          "Security group bad_group_id does not exist"),
         (dict(remote_group_id=str(uuid.uuid4())), 404, "does not exist"),
@@ -257,7 +260,7 @@ def test_rule_errors(cloud, two):
     ]
     for prefix in ("192.168.1./24", "192.168.1.1/33", "bad_prefix", "256"):
         cases.append((dict(protocol="tcp", remote_ip_prefix=prefix), 400,
-                      "'%s' is not a valid IP prefix" % prefix))
+                      "Invalid CIDR %s given as IP prefix." % prefix))
     for extra, want_status, want in cases:
         status, _, body = post_rule(a, **dict(base, **extra))
         assert want in neutron_error(body, status, want_status), (extra, body)
@@ -270,16 +273,39 @@ def test_rule_errors(cloud, two):
     assert neutron_error(body, status, 404) == "Security group %s does not exist" % missing
     assert sorted(r["id"] for r in group_rules(a, sg["id"])) == before
 
-    # duplicates, protocols compared by number, prefixes by network
+    # duplicates, protocols compared by number, prefixes as Neutron keeps them
     status, _, body = post_rule(a, **base, protocol="tcp", port_range_min=66,
                                 port_range_max=67, remote_ip_prefix="10.9.0.0/16")
     assert status == 201, body
     first = body["security_group_rule"]["id"]
     for dup in (dict(protocol="tcp"), dict(protocol="6"), dict(protocol=6)):
         status, _, body = post_rule(a, **base, **dup, port_range_min=66, port_range_max=67,
-                                    remote_ip_prefix="10.9.1.1/16")
+                                    remote_ip_prefix="10.9.0.0/16")
         assert neutron_error(body, status, 409) == \
             "Security group rule already exists. Rule id is %s." % first
+    # the same network written from another address is another rule (normalized_cidr
+    # tells they are the same network)
+    status, _, body = post_rule(a, **base, protocol="tcp", port_range_min=66,
+                                port_range_max=67, remote_ip_prefix="10.9.1.1/16")
+    assert status == 201, body
+    assert body["security_group_rule"]["remote_ip_prefix"] == "10.9.1.1/16"
+    assert body["security_group_rule"]["normalized_cidr"] == "10.9.0.0/16"
+    # 0.0.0.0/0 is the same as no prefix
+    status, _, body = post_rule(a, **base, protocol="sctp")
+    assert status == 201, body
+    sctp = body["security_group_rule"]["id"]
+    status, _, body = post_rule(a, **base, protocol="sctp", remote_ip_prefix="0.0.0.0/0")
+    assert neutron_error(body, status, 409) == \
+        "Security group rule already exists. Rule id is %s." % sctp
+    # the whole port range is no range; protocol 0 is kept as "0"
+    status, _, body = post_rule(a, **base, protocol="udp", port_range_min=1,
+                                port_range_max=65535)
+    assert status == 201, body
+    r = body["security_group_rule"]
+    assert (r["port_range_min"], r["port_range_max"]) == (None, None)
+    assert r["belongs_to_default_sg"] is False
+    status, _, body = post_rule(a, **base, protocol=0)
+    assert status == 201 and body["security_group_rule"]["protocol"] == "0", body
     # protocol names are case-insensitive, ethertype too; 'any' is no protocol
     status, _, body = post_rule(a, **base, protocol="UDP", ethertype="ipv6")
     assert status == 201 and body["security_group_rule"]["protocol"] == "udp"
@@ -290,7 +316,7 @@ def test_rule_errors(cloud, two):
     # IPv6 ICMP under a legacy name is stored as ipv6-icmp
     status, _, body = post_rule(a, **base, protocol="icmpv6", ethertype="IPv6")
     assert status == 201 and body["security_group_rule"]["protocol"] == "ipv6-icmp"
-    assert len(group_rules(a, sg["id"])) == len(before) + 4
+    assert len(group_rules(a, sg["id"])) == len(before) + 8
 
 
 def test_group_errors(cloud, two):
@@ -420,7 +446,7 @@ def test_bulk_rules(cloud, two):
     one = {"security_group_id": sg["id"], "direction": "ingress", "protocol": "tcp",
            "port_range_min": 80, "port_range_max": 80}
     status, _, body = a.req("POST", RULES, body={"security_group_rules": [one, one]})
-    assert neutron_error(body, status, 400) == "Duplicate Security Group Rule in POST."
+    assert neutron_error(body, status, 409) == "Duplicate Security Group Rule in POST."
     assert len(group_rules(a, sg["id"])) == 2
     two_rules = [one, dict(one, port_range_min=443, port_range_max=443)]
     status, _, body = a.req("POST", RULES, body={"security_group_rules": two_rules})
@@ -432,6 +458,14 @@ def test_bulk_rules(cloud, two):
         dict(one, port_range_min=8080, port_range_max=8080), dict(one, protocol="nope")]})
     neutron_error(body, status, 400)
     assert len(group_rules(a, sg["id"])) == 4
+    # one group per bulk create
+    other = new_group(a, "bulk-2")
+    status, _, body = a.req("POST", RULES, body={"security_group_rules": [
+        dict(one, port_range_min=8080, port_range_max=8080),
+        dict(one, security_group_id=other["id"])]})
+    assert neutron_error(body, status, 400) == \
+        "Only allowed to update rules for one security profile at a time"
+    assert len(group_rules(a, sg["id"])) == 4 and len(group_rules(a, other["id"])) == 2
 
 
 def test_admin_list_of_a_project_makes_its_default(cloud):
@@ -447,8 +481,13 @@ def test_admin_list_of_a_project_makes_its_default(cloud):
     other = Project(cloud, "sg-other")
     status, _, body = q.req("GET", SG + "?project_id=" + other.id)
     assert status == 200 and body["security_groups"] == []
-    # (the rules list makes no default group: it shows whether one was made)
-    status, _, body = cloud.request("GET", RULES + "?project_id=" + other.id, admin)
+    status, _, body = q.req("GET", RULES + "?project_id=" + other.id)
     assert status == 200 and body["security_group_rules"] == []
-    status, _, body = cloud.request("GET", RULES + "?project_id=" + q.id, admin)
+    status, _, body = cloud.request("GET", RULES, admin)
+    assert status == 200
+    assert [r for r in body["security_group_rules"] if r["project_id"] == other.id] == []
+    assert len([r for r in body["security_group_rules"] if r["project_id"] == q.id]) == 4
+    # the rules list makes the default group too, as Neutron's
+    status, _, body = cloud.request("GET", RULES + "?project_id=" + other.id, admin)
     assert status == 200 and len(body["security_group_rules"]) == 4
+    assert all(r["belongs_to_default_sg"] is True for r in body["security_group_rules"])
