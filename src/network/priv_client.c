@@ -274,8 +274,7 @@ out:
 	return rc;
 }
 
-/* ---- namespaces
- * ---------------------------------------------------------------------- */
+/* ---- namespaces -------------------------------------------------------------------------- */
 
 static int ns_op(enum priv_op op, const char *ns, struct err *err)
 {
@@ -325,9 +324,7 @@ int priv_netns_list(char (**names)[64], int *n, struct err *err)
 	return 0;
 }
 
-/* ---- links
- * ---------------------------------------------------------------------------
- */
+/* ---- links ------------------------------------------------------------------------------- */
 
 struct link_list {
 	struct priv_link *links;
@@ -468,8 +465,7 @@ int priv_veth_add(const struct priv_veth *v, struct err *err)
 	return call(&r, NULL, NULL, NULL, NULL, err);
 }
 
-/* ---- addresses and routes
- * ------------------------------------------------------------ */
+/* ---- addresses and routes ---------------------------------------------------------------- */
 
 static int addr_op(enum priv_op op, const char *ns, const char *dev, const char *cidr,
 		   struct err *err)
@@ -566,8 +562,7 @@ int priv_sysctl_set(const char *ns, const char *key, const char *value, struct e
 	return call(&r, NULL, NULL, NULL, NULL, err);
 }
 
-/* ---- nftables
- * ------------------------------------------------------------------------ */
+/* ---- nftables ---------------------------------------------------------------------------- */
 
 int priv_nft_apply(const char *ns, const char *path, struct err *err)
 {
@@ -592,8 +587,7 @@ int priv_nft_delete(const char *ns, const char *family, const char *table, struc
 	return call(&r, NULL, NULL, NULL, NULL, err);
 }
 
-/* ---- dnsmasq
- * ------------------------------------------------------------------------- */
+/* ---- dnsmasq ----------------------------------------------------------------------------- */
 
 int priv_dnsmasq_start(const char *ns, const char *conf, const char *pid, struct err *err)
 {
@@ -637,8 +631,7 @@ int priv_dnsmasq_running(const char *pid, bool *running, struct err *err)
 	return 0;
 }
 
-/* ---- sockets
- * ------------------------------------------------------------------------- */
+/* ---- sockets ----------------------------------------------------------------------------- */
 
 int priv_listen_tcp(const char *ns, const char *addr, int port, int *fd, struct err *err)
 {

@@ -150,9 +150,7 @@ int priv_link_lo_up(struct priv_ctx *c)
 	return rc;
 }
 
-/* ---- links
- * ---------------------------------------------------------------------------
- */
+/* ---- links ------------------------------------------------------------------------------- */
 
 int priv_op_link_list(struct priv_ctx *c, const struct priv_req *r)
 {
@@ -424,9 +422,7 @@ int priv_op_link_netns(struct priv_ctx *c, const struct priv_req *r)
 	return rc;
 }
 
-/* ---- veth
- * ----------------------------------------------------------------------------
- */
+/* ---- veth -------------------------------------------------------------------------------- */
 
 /* Creates the pair 'r->link' <-> 'r->link2' with the peer born in namespace
  * 'nsfd' (or the root one when -1). */
@@ -539,8 +535,7 @@ int priv_op_veth_add(struct priv_ctx *c, const struct priv_req *r)
 	return rc;
 }
 
-/* ---- addresses
- * ----------------------------------------------------------------------- */
+/* ---- addresses --------------------------------------------------------------------------- */
 
 /* An rtnl_addr for 'cidr' on link 'dev' (found in 'sk''s namespace); NULL on
  * failure. */
@@ -689,8 +684,7 @@ int priv_op_addr_list(struct priv_ctx *c, const struct priv_req *r)
 	return addr_walk(c, r, 0, addr_list_one);
 }
 
-/* ---- routes
- * -------------------------------------------------------------------------- */
+/* ---- routes ------------------------------------------------------------------------------ */
 
 /* An rtnl_route for destination 'dst' ("default", "default6" or a CIDR), main
  * table. */

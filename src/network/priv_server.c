@@ -98,8 +98,7 @@ static const struct op_spec op_specs[PRIV_OP_MAX] = {
 	[PRIV_OP_LISTEN] = { "listen", F_NS | F_ADDR, F_NS | F_ADDR, 1, A_IP, priv_op_listen },
 };
 
-/* ---- allowlists
- * ---------------------------------------------------------------------- */
+/* ---- allowlists -------------------------------------------------------------------------- */
 
 static bool chars_in(const char *s, const char *set)
 {
@@ -271,8 +270,7 @@ static bool nft_table_ok(const char *family, const char *table)
 	return false;
 }
 
-/* ---- the check
- * ----------------------------------------------------------------------- */
+/* ---- the check --------------------------------------------------------------------------- */
 
 static int refuse(struct priv_ans *ans, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -453,8 +451,7 @@ bool priv_nft_table_ok(const char *family, const char *table)
 	return nft_table_ok(family, table);
 }
 
-/* ---- answers and the loop
- * ------------------------------------------------------------ */
+/* ---- answers and the loop ---------------------------------------------------------------- */
 
 int priv_fail(struct priv_ctx *c, int code, const char *fmt, ...)
 {

@@ -264,8 +264,7 @@ static void check_refuses_names_outside_allowlist(void **state)
 	}
 }
 
-/* ---- the server loop over a socketpair
- * ------------------------------------------------ */
+/* ---- the server loop over a socketpair --------------------------------------------------- */
 
 struct loop {
 	int sock;
@@ -370,8 +369,7 @@ static void server_refuses_and_does_nothing(void **state)
 	loop_stop(&l);
 }
 
-/* ---- as root: a real round trip
- * ------------------------------------------------------- */
+/* ---- as root: a real round trip ---------------------------------------------------------- */
 
 static char state_dir[64], ns[64], br[16], tap[16], peer[16], ns2[64];
 
