@@ -99,6 +99,23 @@ static const char *error_type(enum err_kind kind)
 	}
 }
 
+/* Neutron's exception names that clients match on (Tempest looks for
+ * IpAddressAlreadyAllocated), found by their message; other errors keep the kind's name. */
+static const char *neutron_type(const struct err *err)
+{
+	static const struct {
+		const char *words, *type;
+	} known[] = {
+		{ " already allocated in subnet ", "IpAddressAlreadyAllocated" },
+		{ "No more IP addresses available on network ", "IpAddressGenerationFailure" },
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strstr(err->msg, known[i].words) != NULL)
+			return known[i].type;
+	return error_type(err->kind);
+}
+
 /* {"NeutronError": {"type", "message", "detail"}}; 401 is Keystone middleware's. */
 static void render_error(struct req *rq, const struct err *err)
 {
@@ -113,7 +130,7 @@ static void render_error(struct req *rq, const struct err *err)
 		return;
 	}
 	reply_json(rq, status,
-		   json_pack("{s:{s:s,s:s,s:s}}", "NeutronError", "type", error_type(err->kind),
+		   json_pack("{s:{s:s,s:s,s:s}}", "NeutronError", "type", neutron_type(err),
 			     "message", err->msg, "detail", ""));
 }
 

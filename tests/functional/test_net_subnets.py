@@ -322,6 +322,7 @@ def test_ipam_order_given_taken_exhausted(cloud, two):
         "network_id": net["id"], "fixed_ips": [{"ip_address": "10.50.0.6"}]}})
     assert neutron_error(body, status, 409) == \
         f"IP address 10.50.0.6 already allocated in subnet {sub['id']}"
+    assert body["NeutronError"]["type"] == "IpAddressAlreadyAllocated"  # Tempest matches it
     # outside the subnet, a subnet of another network
     status, _, body = a.req("POST", PORT, body={"port": {
         "network_id": net["id"], "fixed_ips": [{"subnet_id": sub["id"],
@@ -338,6 +339,7 @@ def test_ipam_order_given_taken_exhausted(cloud, two):
     status, _, body = a.req("POST", PORT, body={"port": {"network_id": net["id"]}})
     assert neutron_error(body, status, 409) == \
         f"No more IP addresses available on network {net['id']}."
+    assert body["NeutronError"]["type"] == "IpAddressGenerationFailure"
     assert len(ports_of(a, net)) == n_ports
     # a released address is taken again first
     victim = [p for p in ports_of(a, net)
