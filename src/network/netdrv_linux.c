@@ -427,8 +427,10 @@ static int dhcp_remove(struct linux_drv *d, const char *id, struct err *err)
 	static const char *const files[] = { "conf", "host", "opts", "leases", "pid" };
 	char ns[64], path[PRIV_PATH_SIZE];
 
-	if (state_path(d, path, err, "dhcp/%s/%s", id, "pid") < 0 ||
-	    priv_dnsmasq_stop(path, err) < 0)
+	if (state_path(d, path, err, "dhcp/%s/%s", id, "pid") < 0)
+		return -1;
+	/* no directory: no dnsmasq of ours (the namespace came from elsewhere) */
+	if (access(path, F_OK) == 0 && priv_dnsmasq_stop(path, err) < 0)
 		return -1;
 	snprintf(ns, sizeof(ns), "qdhcp-%s", id);
 	if (priv_netns_del(ns, err) < 0)
