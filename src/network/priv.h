@@ -163,7 +163,8 @@ int priv_nft_delete(const char *ns, const char *family, const char *table, struc
 
 /* Starts dnsmasq in namespace 'ns' with conf file 'conf' and pid file 'pid' (both under
  * the state dir). Already running (pid file names a live dnsmasq) => 0, nothing done. The
- * call returns when dnsmasq has daemonized (its startup errors come back in err). */
+ * call returns when dnsmasq has daemonized (its startup errors come back in err) and waits
+ * in its event loop, so a priv_dnsmasq_hup() right after is not lost. */
 int priv_dnsmasq_start(const char *ns, const char *conf, const char *pid, struct err *err);
 /* Sends SIGHUP (re-read hosts/opts files) to the dnsmasq of pid file 'pid'; not running
  * => -1 with ERR_NOT_FOUND. */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -197,6 +198,38 @@ static pid_t dnsmasq_pid(struct priv_ctx *c, const char *pidfile)
 	return found ? (pid_t)pid : 0;
 }
 
+/* Waits (2 s at most) until daemon 'pid' sleeps in poll(), its event loop. dnsmasq
+ * releases its first process a little before it starts handling signals and ignores a
+ * SIGHUP that comes in between: without this wait, a hosts file written and signalled
+ * right after a start could go unread until the next change. */
+static void wait_event_loop(pid_t pid)
+{
+	char path[64], buf[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	for (int i = 0; i < 400; i++) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n;
+		long nr;
+
+		if (fd < 0)
+			return;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			return;
+		buf[n] = '\0';
+		nr = strtol(buf, NULL, 10);
+#ifdef SYS_poll
+		if (nr == SYS_poll)
+			return;
+#endif
+		if (nr == SYS_ppoll)
+			return;
+		nanosleep(&(struct timespec){ .tv_nsec = 5 * 1000 * 1000 }, NULL);
+	}
+}
+
 int priv_op_dnsmasq_start(struct priv_ctx *c, const struct priv_req *r)
 {
 	char conf_arg[PRIV_PATH_SIZE + 16], pid_arg[PRIV_PATH_SIZE + 16];
@@ -262,6 +295,9 @@ int priv_op_dnsmasq_start(struct priv_ctx *c, const struct priv_req *r)
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return priv_fail(c, EIO, "dnsmasq failed (status %d): %s",
 				 WIFEXITED(status) ? WEXITSTATUS(status) : -1, out);
+	running = dnsmasq_pid(c, r->path2);
+	if (running > 0)
+		wait_event_loop(running);
 	return 0;
 }
 

@@ -518,6 +518,36 @@ static int connect_in_ns_and_accept(const char *netns, int lfd)
 	return rc;
 }
 
+/* The value of /proc/sys/'path' as seen from namespace 'netns' ("" = this one), read in a
+ * child that enters it; -1 when unreadable. */
+static int sysctl_in_ns(const char *netns, const char *path)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		char file[160], buf[16] = { 0 };
+		int fd;
+
+		if (netns[0] != '\0') {
+			snprintf(file, sizeof(file), "/run/netns/%s", netns);
+			fd = open(file, O_RDONLY);
+			if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+				_exit(255);
+		}
+		snprintf(file, sizeof(file), "/proc/sys/%s", path);
+		fd = open(file, O_RDONLY);
+		if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
+			_exit(255);
+		_exit(atoi(buf));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) == 255)
+		return -1;
+	return WEXITSTATUS(status);
+}
+
 /* How often dnsmasq's log (in the state dir) says it read 'path', waiting up to 2 s for
  * the second time; -1 when it says it could not. */
 static int log_count(const char *path)
@@ -612,6 +642,21 @@ static void round_trip(void **state)
 	assert_int_equal(priv_route_del(ns, "default", &err), 0);
 	assert_int_equal(priv_route_del(ns, "default", &err), 0);
 	assert_int_equal(priv_sysctl_set(ns, "net.ipv4.ip_forward", "1", &err), 0);
+	assert_int_equal(sysctl_in_ns(ns, "net/ipv4/ip_forward"), 1);
+	assert_int_equal(sysctl_in_ns("", "net/ipv4/ip_forward"), 0); /* not the sandbox's */
+	/* the root-namespace ones (the sandbox's, see main) */
+	assert_int_equal(priv_sysctl_set(NULL, "net.bridge.bridge-nf-call-iptables", "0", &err), 0);
+	assert_int_equal(sysctl_in_ns("", "net/bridge/bridge-nf-call-iptables"), 0);
+	assert_int_equal(priv_sysctl_set(NULL, "net.bridge.bridge-nf-call-iptables", "1", &err), 0);
+	assert_int_equal(sysctl_in_ns("", "net/bridge/bridge-nf-call-iptables"), 1);
+	{
+		char key[64], path[64];
+
+		snprintf(key, sizeof(key), "net.ipv6.conf.%s.disable_ipv6", br);
+		snprintf(path, sizeof(path), "net/ipv6/conf/%s/disable_ipv6", br);
+		assert_int_equal(priv_sysctl_set(NULL, key, "1", &err), 0);
+		assert_int_equal(sysctl_in_ns("", path), 1);
+	}
 
 	/* nftables in the namespace: our table applies, others are refused unrun */
 	{
