@@ -216,6 +216,20 @@ static void disassociate(json_t *vals)
 	json_object_set_new(vals, "status", json_string("DOWN"));
 }
 
+/* A unique-key conflict of a write that set an association (a concurrent request took
+ * the fixed address first) in Neutron's words; other errors pass. */
+static int assoc_conflict(const json_t *fip, const char *id, struct err *err)
+{
+	if (err->kind != ERR_CONFLICT || jsonx_str(fip, "port_id") == NULL)
+		return -1;
+	err_clear(err);
+	return err_set(err, ERR_CONFLICT,
+		       "Cannot associate floating IP %s (%s) with port %s using fixed IP %s, as "
+		       "that fixed IP already has a floating IP on external network %s.",
+		       jsonx_str(fip, "floating_ip_address"), id, jsonx_str(fip, "port_id"),
+		       jsonx_str(fip, "fixed_ip_address"), jsonx_str(fip, "floating_network_id"));
+}
+
 /* The floating IP's own port on 'net_id' with the address asked for (or any IPv4 one):
  * sets "floating_port_id" and "floating_ip_address" in 'item'. */
 static int hold_address(struct req *rq, struct db *db, const char *fip_id, const char *net_id,
@@ -300,33 +314,25 @@ static int check_external(struct req *rq, struct db *db, const char *net_id, str
 	return 0;
 }
 
-static int fips_create(struct req *rq, struct err *err)
+/* An address IPAM chose was taken by a concurrent request between its read and the
+ * insert (PostgreSQL fails the transaction on the unique key): another try reads again.
+ * An address asked for fails the same way each time, a few tries later. */
+static bool address_race(const struct err *err)
 {
-	static const char *const extra[] = { "subnet_id", NULL };
-	struct db *db = db_get(err);
-	json_t *item, *out = NULL;
-	const char *net_id, *port_id, *project;
+	return err->kind == ERR_CONFLICT && strstr(err->msg, "already allocated in subnet");
+}
+
+/* One try of a create, in its own transaction: the floating IP committed (caller owns)
+ * or NULL, rolled back. 'given' is the checked body item (not changed). */
+static json_t *create_once(struct req *rq, struct db *db, const json_t *given, struct err *err)
+{
+	json_t *item = json_deep_copy(given), *out = NULL;
+	const char *net_id = jsonx_str(item, "floating_network_id");
+	const char *port_id = jsonx_str(item, "port_id"), *project = jsonx_str(item, "project_id");
 	char id[37];
 
-	if (db == NULL || (item = net_body(rq, &net_fip_rdef, true, extra, err)) == NULL)
-		return -1;
-	net_id = jsonx_str(item, "floating_network_id");
-	port_id = jsonx_str(item, "port_id");
-	project = jsonx_str(item, "project_id");
-	if (net_id == NULL)
-		return err_set(err, ERR_BAD_REQUEST,
-			       "Failed to parse request. Required attribute 'floating_network_id' "
-			       "not specified");
-	if (json_object_get(item, "subnet_id") != NULL &&
-	    !json_is_string(json_object_get(item, "subnet_id")))
-		return err_set(err, ERR_BAD_REQUEST,
-			       "Invalid input for subnet_id. Reason: it is not a valid UUID.");
-	if (jsonx_str(item, "fixed_ip_address") != NULL && port_id == NULL)
-		return err_set(err, ERR_BAD_REQUEST,
-			       "Bad floatingip request: fixed_ip_address cannot be specified "
-			       "without a port_id.");
 	if (db_begin(db, err) < 0)
-		return -1;
+		goto out;
 	util_uuid(id);
 	json_object_set_new(item, "id", json_string(id));
 	json_object_set_new(item, "status", json_string("DOWN"));
@@ -341,16 +347,55 @@ static int fips_create(struct req *rq, struct err *err)
 	} else {
 		disassociate(item);
 	}
-	if (net_insert(db, &net_fip_rdef, item, err) < 0 ||
-	    (out = net_get(rq, db, &net_fip_rdef, id, err)) == NULL || db_commit(db, err) < 0)
+	if (net_insert(db, &net_fip_rdef, item, err) < 0) {
+		assoc_conflict(item, id, err);
 		goto fail;
+	}
+	if ((out = net_get(rq, db, &net_fip_rdef, id, err)) == NULL || db_commit(db, err) < 0)
+		goto fail;
+	goto out;
+fail:
+	json_decref(out);
+	out = NULL;
+	db_rollback(db);
+out:
+	json_decref(item);
+	return out;
+}
+
+static int fips_create(struct req *rq, struct err *err)
+{
+	static const char *const extra[] = { "subnet_id", NULL };
+	struct db *db = db_get(err);
+	json_t *item, *out = NULL;
+
+	if (db == NULL || (item = net_body(rq, &net_fip_rdef, true, extra, err)) == NULL)
+		return -1;
+	if (jsonx_str(item, "floating_network_id") == NULL)
+		return err_set(err, ERR_BAD_REQUEST,
+			       "Failed to parse request. Required attribute 'floating_network_id' "
+			       "not specified");
+	if (json_object_get(item, "subnet_id") != NULL &&
+	    !json_is_string(json_object_get(item, "subnet_id")))
+		return err_set(err, ERR_BAD_REQUEST,
+			       "Invalid input for subnet_id. Reason: it is not a valid UUID.");
+	if (jsonx_str(item, "fixed_ip_address") != NULL && jsonx_str(item, "port_id") == NULL)
+		return err_set(err, ERR_BAD_REQUEST,
+			       "Bad floatingip request: fixed_ip_address cannot be specified "
+			       "without a port_id.");
+	for (int tries = 0; tries < 4 && out == NULL; tries++) {
+		if (tries > 0) {
+			if (!address_race(err))
+				break;
+			err_clear(err);
+		}
+		out = create_once(rq, db, item, err);
+	}
+	if (out == NULL)
+		return -1;
 	net_reply_one(rq, &net_fip_rdef, 201, out);
 	net_changed();
 	return 0;
-fail:
-	json_decref(out);
-	db_rollback(db);
-	return -1;
 }
 
 /* The floating IP if the caller may change it (owner or admin; others never see it:
@@ -412,8 +457,12 @@ static int fip_update(struct req *rq, struct err *err)
 	} else if (port != NULL) {
 		disassociate(item);
 	}
-	if (net_update(db, &net_fip_rdef, id, item, err) < 0 ||
-	    (out = net_get(rq, db, &net_fip_rdef, id, err)) == NULL || db_commit(db, err) < 0)
+	if (net_update(db, &net_fip_rdef, id, item, err) < 0) {
+		json_object_update_missing(item, fip);
+		assoc_conflict(item, id, err);
+		goto fail;
+	}
+	if ((out = net_get(rq, db, &net_fip_rdef, id, err)) == NULL || db_commit(db, err) < 0)
 		goto fail;
 	json_decref(fip);
 	net_reply_one(rq, &net_fip_rdef, 200, out);

@@ -512,37 +512,91 @@ static int check_mode(const json_t *item, struct err *err)
 	return 0;
 }
 
-static int routers_create(struct req *rq, struct err *err)
+/* An address IPAM chose for a gateway was taken by a concurrent request between its
+ * read and the insert (PostgreSQL fails the transaction on the unique key): another try
+ * reads again. An address asked for fails the same way each time, a few tries later. */
+static bool address_race(const struct err *err)
 {
-	static const char *const extra[] = { "external_gateway_info", NULL };
-	struct db *db = db_get(err);
+	return err->kind == ERR_CONFLICT && strstr(err->msg, "already allocated in subnet");
+}
+
+/* One try of a create in its own transaction: the router committed (caller owns) or
+ * NULL, rolled back. 'given' is the checked body item (not changed). */
+static json_t *create_once(struct req *rq, struct db *db, const json_t *given, struct err *err)
+{
+	json_t *item = json_deep_copy(given), *out = NULL;
+	json_t *info = json_object_get(item, "external_gateway_info");
 	struct router_row r = { .enable_snat = true };
-	json_t *item, *info, *out = NULL;
 	char id[37];
 
-	if (db == NULL || (item = net_body(rq, &net_router_rdef, true, extra, err)) == NULL)
-		return -1;
-	info = json_object_get(item, "external_gateway_info");
-	if (gw_info_check(rq, info, true, err) < 0 || check_mode(item, err) < 0 ||
-	    db_begin(db, err) < 0)
-		return -1;
 	util_uuid(id);
 	json_object_set_new(item, "id", json_string(id));
 	r.id = id;
 	r.project_id = jsonx_str(item, "project_id");
+	if (db_begin(db, err) < 0)
+		goto out;
 	/* the gateway port first: its id is a column of the new row */
 	if (net_quota_check(db, r.project_id, "router", 1, err) < 0 ||
 	    (info != NULL && gw_apply(rq, db, &r, info, item, err) < 0) ||
 	    net_insert(db, &net_router_rdef, item, err) < 0 ||
-	    (out = net_get(rq, db, &net_router_rdef, id, err)) == NULL || db_commit(db, err) < 0)
-		goto fail;
+	    (out = net_get(rq, db, &net_router_rdef, id, err)) == NULL || db_commit(db, err) < 0) {
+		json_decref(out);
+		out = NULL;
+		db_rollback(db);
+	}
+out:
+	json_decref(item);
+	return out;
+}
+
+static int routers_create(struct req *rq, struct err *err)
+{
+	static const char *const extra[] = { "external_gateway_info", NULL };
+	struct db *db = db_get(err);
+	json_t *item, *out = NULL;
+
+	if (db == NULL || (item = net_body(rq, &net_router_rdef, true, extra, err)) == NULL ||
+	    gw_info_check(rq, json_object_get(item, "external_gateway_info"), true, err) < 0 ||
+	    check_mode(item, err) < 0)
+		return -1;
+	for (int tries = 0; tries < 4 && out == NULL; tries++) {
+		if (tries > 0) {
+			if (!address_race(err))
+				break;
+			err_clear(err);
+		}
+		out = create_once(rq, db, item, err);
+	}
+	if (out == NULL)
+		return -1;
 	net_reply_one(rq, &net_router_rdef, 201, out);
 	net_changed();
 	return 0;
-fail:
-	json_decref(out);
-	db_rollback(db);
-	return -1;
+}
+
+/* One try of an update in its own transaction, as create_once. */
+static json_t *update_once(struct req *rq, struct db *db, const char *id, const json_t *given,
+			   struct err *err)
+{
+	json_t *item = json_deep_copy(given), *out = NULL;
+	json_t *info = json_object_get(item, "external_gateway_info");
+	json_t *routes = json_object_get(item, "routes");
+	struct router_row r;
+
+	if (db_begin(db, err) < 0)
+		goto out;
+	if (net_router_find_owned(rq, db, id, "update", &r, err) < 0 ||
+	    (info != NULL && gw_apply(rq, db, &r, info, item, err) < 0) ||
+	    (routes != NULL && routes_check_nexthops(rq, db, id, routes, err) < 0) ||
+	    net_update(db, &net_router_rdef, id, item, err) < 0 ||
+	    (out = net_get(rq, db, &net_router_rdef, id, err)) == NULL || db_commit(db, err) < 0) {
+		json_decref(out);
+		out = NULL;
+		db_rollback(db);
+	}
+out:
+	json_decref(item);
+	return out;
 }
 
 static int router_update(struct req *rq, struct err *err)
@@ -550,7 +604,6 @@ static int router_update(struct req *rq, struct err *err)
 	static const char *const extra[] = { "external_gateway_info", "routes", NULL };
 	struct db *db = db_get(err);
 	const char *id = req_param(rq, "id");
-	struct router_row r;
 	json_t *item, *info, *routes, *out = NULL;
 
 	if (db == NULL || (item = net_body(rq, &net_router_rdef, false, extra, err)) == NULL)
@@ -563,21 +616,21 @@ static int router_update(struct req *rq, struct err *err)
 	}
 	if ((info != NULL && gw_info_check(rq, info, false, err) < 0) ||
 	    (routes != NULL && routes_check_form(id, routes, err) < 0) ||
-	    check_mode(item, err) < 0 || db_begin(db, err) < 0)
+	    check_mode(item, err) < 0)
 		return -1;
-	if (net_router_find_owned(rq, db, id, "update", &r, err) < 0 ||
-	    (info != NULL && gw_apply(rq, db, &r, info, item, err) < 0) ||
-	    (routes != NULL && routes_check_nexthops(rq, db, id, routes, err) < 0) ||
-	    net_update(db, &net_router_rdef, id, item, err) < 0 ||
-	    (out = net_get(rq, db, &net_router_rdef, id, err)) == NULL || db_commit(db, err) < 0)
-		goto fail;
+	for (int tries = 0; tries < 4 && out == NULL; tries++) {
+		if (tries > 0) {
+			if (!address_race(err))
+				break;
+			err_clear(err);
+		}
+		out = update_once(rq, db, id, item, err);
+	}
+	if (out == NULL)
+		return -1;
 	net_reply_one(rq, &net_router_rdef, 200, out);
 	net_changed();
 	return 0;
-fail:
-	json_decref(out);
-	db_rollback(db);
-	return -1;
 }
 
 static int router_delete(struct req *rq, struct err *err)

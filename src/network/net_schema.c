@@ -118,5 +118,10 @@ const struct db_migration net_migrations[] = {
 	  " '{}', created_at BIGINT NOT NULL, started_at BIGINT NOT NULL,"
 	  " heartbeat_at BIGINT NOT NULL);"
 	  "CREATE UNIQUE INDEX net_agent_host ON net_agent (agent_type, host);" },
+	/* one floating IP per fixed address and external network, also between concurrent
+	 * requests (unassociated rows hold NULLs, which never collide) */
+	{ "network", 5,
+	  "CREATE UNIQUE INDEX net_floatingip_fixed ON net_floatingip"
+	  " (floating_network_id, port_id, fixed_ip_address);" },
 	{ 0 },
 };

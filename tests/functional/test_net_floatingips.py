@@ -222,3 +222,25 @@ def test_refusals(cloud, env):
         assert status == 204, body
     a.cli("port", "delete", lport["id"])
     a.cli("network", "delete", lone["id"])
+
+
+def test_concurrent_association_one_winner(cloud, env):
+    """Eight requests for a floating IP on the same fixed address at once: one wins, the
+    others get Neutron's 409 and leave no floating IP or port behind."""
+    import concurrent.futures
+    a, ext, p2 = env["a"], env["ext"], env["p2"]
+    before = len(fip_ports(cloud))
+    body = {"floatingip": {"floating_network_id": ext["id"], "port_id": p2["id"],
+                           "fixed_ip_address": fixed_ip(p2)}}
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda _: a.req("POST", F, body=body), range(8)))
+    won = [b for s, _, b in got if s == 201]
+    lost = [(s, b) for s, _, b in got if s != 201]
+    assert len(won) == 1, got
+    for status, b in lost:
+        assert "already has a floating IP on external network" in neutron_error(b, status, 409)
+    assert [f["id"] for f in fips(a, "?port_id=" + p2["id"])] == [won[0]["floatingip"]["id"]]
+    assert len(fip_ports(cloud)) == before + 1
+    status, _, b = a.req("DELETE", f"{F}/{won[0]['floatingip']['id']}")
+    assert status == 204, b
+    assert len(fip_ports(cloud)) == before

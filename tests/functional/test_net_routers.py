@@ -341,3 +341,21 @@ def test_list_filters_and_fields(cloud, two, ext):
     assert body["routers_links"][0]["rel"] == "next"
     for r in (r1, r2):
         a.cli("router", "delete", r["id"])
+
+
+def test_concurrent_gateways_get_distinct_addresses(cloud, two, ext):
+    """Six routers with a gateway on the same external network at once: all made, each
+    with its own address (a taken address is retried, not a 409)."""
+    import concurrent.futures
+    a, _ = two
+    extnet, _ = ext
+    body = {"router": {"external_gateway_info": {"network_id": extnet["id"]}}}
+    with concurrent.futures.ThreadPoolExecutor(6) as pool:
+        got = list(pool.map(lambda _: a.req("POST", R, body=body), range(6)))
+    assert [s for s, _, _ in got] == [201] * 6, got
+    addrs = [b["router"]["external_gateway_info"]["external_fixed_ips"][0]["ip_address"]
+             for _, _, b in got]
+    assert len(set(addrs)) == 6, addrs
+    for _, _, b in got:
+        status, _, body = a.req("DELETE", f"{R}/{b['router']['id']}")
+        assert status == 204, body
