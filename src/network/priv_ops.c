@@ -298,30 +298,26 @@ static int nft_check_command(struct priv_ctx *c, char w[][64], int nw)
 	static const char *const objects[] = { "table", "chain",   "rule",	"set",
 					       "map",	"element", "flowtable", "counter",
 					       "quota", "limit",   "secmark",	"synproxy" };
-	bool verb = false;
-	int at;
+	bool known = false;
+	int obj = 0;
 
 	if (nw == 0 || strcmp(w[0], "define") == 0 || strcmp(w[0], "redefine") == 0 ||
 	    strcmp(w[0], "undefine") == 0)
 		return 0;
-	if (strcmp(w[0], "table") == 0)
-		return nft_check_table(c, w, nw, 1);
+	/* "VERB OBJECT [family] table ..." or, an implicit add, "OBJECT [family] table ..." */
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
-		verb = verb || strcmp(w[0], verbs[i]) == 0;
-	if (!verb || nw < 2)
+		if (strcmp(w[0], verbs[i]) == 0)
+			obj = 1;
+	if (obj >= nw)
 		return priv_fail(c, EPERM, "nft: command \"%s\" is not allowed", w[0]);
-	at = 2;
-	if (strcmp(w[1], "ct") == 0) {
-		at = 3; /* ct helper / timeout / expectation */
-	} else {
-		bool known = false;
-
-		for (size_t i = 0; i < ARRAY_SIZE(objects); i++)
-			known = known || strcmp(w[1], objects[i]) == 0;
-		if (!known)
-			return priv_fail(c, EPERM, "nft: \"%s %s\" is not allowed", w[0], w[1]);
-	}
-	return nft_check_table(c, w, nw, at);
+	if (strcmp(w[obj], "ct") == 0) /* ct helper / timeout / expectation */
+		return nft_check_table(c, w, nw, obj + 2);
+	for (size_t i = 0; i < ARRAY_SIZE(objects); i++)
+		known = known || strcmp(w[obj], objects[i]) == 0;
+	if (!known)
+		return priv_fail(c, EPERM, "nft: \"%s%s%s\" is not allowed", w[0],
+				 obj > 0 ? " " : "", obj > 0 ? w[obj] : "");
+	return nft_check_table(c, w, nw, obj + 1);
 }
 
 /* Reads the script's top-level commands (outside braces, split at newlines and

@@ -670,7 +670,8 @@ static void round_trip(void **state)
 			   "  }\n}\n"
 			   "add set ip ciel-nat s { type ipv4_addr; }\n"
 			   "add rule ip ciel-nat post ip daddr { 10.99.0.7, 10.99.0.8 } accept; "
-			   "add element ip ciel-nat s { 10.99.0.9 }\n",
+			   "add element ip ciel-nat s { 10.99.0.9 }\n"
+			   "chain ip ciel-nat extra\nelement ip ciel-nat s { 10.99.0.10 }\n",
 			   path, sizeof(path));
 		if (priv_nft_apply(ns, path, &err) < 0)
 			fail_msg("nft apply: %s", err.msg);
@@ -689,6 +690,16 @@ static void round_trip(void **state)
 			   path, sizeof(path));
 		assert_int_equal(priv_nft_apply(ns, path, &err), -1);
 		assert_non_null(strstr(err.msg, "filter"));
+		err_clear(&err);
+		write_file("bad.nft", "chain ip filter input { }\n", path, sizeof(path));
+		assert_int_equal(priv_nft_apply(ns, path, &err), -1);
+		assert_non_null(strstr(err.msg, "filter"));
+		err_clear(&err);
+		write_file("bad.nft", "list ruleset\n", path, sizeof(path));
+		assert_int_equal(priv_nft_apply(ns, path, &err), -1);
+		err_clear(&err);
+		write_file("bad.nft", "define t = filter\nadd table ip $t\n", path, sizeof(path));
+		assert_int_equal(priv_nft_apply(ns, path, &err), -1);
 		err_clear(&err);
 		write_file("bad.nft", "include \"/etc/nftables.conf\"\n", path, sizeof(path));
 		assert_int_equal(priv_nft_apply(ns, path, &err), -1);
