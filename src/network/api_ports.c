@@ -284,10 +284,9 @@ static json_t *new_groups(struct req *rq, struct db *db, json_t *item, bool port
 	}
 	if (!port_sec || is_network_owner(jsonx_str(item, "device_owner")))
 		return json_array();
-	sg[0] = '\0';
 	if (net_default_sg(db, project, sg, err) < 0)
 		return NULL;
-	return *sg ? json_pack("[s]", sg) : json_array();
+	return json_pack("[s]", sg);
 }
 
 json_t *net_port_create(struct req *rq, struct db *db, json_t *item, struct err *err)
@@ -663,15 +662,6 @@ static int ports_list(struct req *rq, struct err *err)
 static int port_show(struct req *rq, struct err *err)
 {
 	return net_show(rq, &net_port_rdef, err);
-}
-
-/* TEMPORARY until api_secgroups.c defines it: no default group (the link works). */
-__attribute__((weak)) int net_default_sg(struct db *db, const char *project, char out[37],
-					 struct err *err)
-{
-	(void)db, (void)project, (void)err;
-	out[0] = '\0';
-	return 0;
 }
 
 const struct route net_port_routes[] = {
