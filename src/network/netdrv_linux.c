@@ -266,7 +266,9 @@ static int network_ensure(const struct net_model_network *n, struct err *err)
 		struct priv_vxlan vx = { .vni = n->segmentation_id, .mtu = n->mtu,
 					 .learning = true };
 
-		snprintf(vx.name, sizeof(vx.name), "vxlan-%d", n->segmentation_id);
+		/* VNIs have 24 bits: at most 8 digits */
+		snprintf(vx.name, sizeof(vx.name), "vxlan-%u",
+			 (unsigned int)n->segmentation_id % 100000000u);
 		if (priv_vxlan_add(&vx, err) < 0 || priv_link_set_mtu(NULL, vx.name, n->mtu, err) < 0 ||
 		    priv_link_set_master(NULL, vx.name, br, err) < 0 ||
 		    priv_link_set_up(NULL, vx.name, true, err) < 0)

@@ -28,6 +28,7 @@
 #include <netlink/route/link/veth.h>
 
 #include "core/err.h"
+#include "core/log.h"
 #include "core/util.h"
 #include "network/priv.h"
 
@@ -371,7 +372,7 @@ static void server_refuses_and_does_nothing(void **state)
 
 /* ---- as root: a real round trip ---------------------------------------------------------- */
 
-static char state_dir[64], ns[64], br[16], tap[16], peer[16], ns2[64];
+static char state_dir[64], logpath[96], ns[64], br[16], tap[16], peer[16], ns2[64];
 
 static void rand_hex(char *out, size_t n)
 {
@@ -408,6 +409,9 @@ static int root_setup(void **state)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigprocmask(SIG_BLOCK, &set, NULL);
+	/* as `ciel up` with a log file: the helper inherits it and logs there */
+	snprintf(logpath, sizeof(logpath), "%s/ciel.log", state_dir);
+	log_init(LOG_INFO, logpath);
 	if (priv_start(state_dir, &err) < 0) {
 		fprintf(stderr, "priv_start: %s\n", err.msg);
 		return -1;
@@ -430,6 +434,8 @@ static int root_teardown(void **state)
 	priv_netns_del(ns, &err);
 	priv_netns_del(ns2, &err);
 	priv_stop();
+	log_close();
+	unlink(logpath);
 	/* the state dir's few files */
 	const char *files[] = { "nft.conf", "bad.nft", "dnsmasq.conf", "evil.conf",
 				"dhcp.pid", "leases",  "hosts",	       "dnsmasq.log" };
@@ -706,6 +712,15 @@ static void round_trip(void **state)
 		err_clear(&err);
 		assert_int_equal(priv_nft_apply(ns, "/etc/nftables.conf", &err), -1);
 		err_clear(&err);
+		/* the helper's warnings went to the log file it inherited */
+		{
+			char *text = util_read_file(logpath, NULL);
+
+			assert_non_null(text);
+			assert_non_null(
+				strstr(text, "priv [-] nft apply: nft: include is not allowed"));
+			free(text);
+		}
 		assert_int_equal(priv_nft_delete(ns, "ip", "ciel-nat", &err), 0);
 		assert_int_equal(priv_nft_delete(ns, "ip", "ciel-nat", &err), 0);
 	}
