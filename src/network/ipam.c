@@ -4,6 +4,8 @@
  * A free address is found from the subnet's used addresses read once, sorted, and walked
  * along the allocation pools in order (ipam_addr.c): one query and one insert per
  * address, whatever the size of the subnet. */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,7 @@ struct isub {
 	struct net_range *pools;
 	int npools;
 	bool autoaddr; /* SLAAC or DHCPv6-stateless: addresses come from the MAC */
+	uint64_t shape; /* hash of the pools and gateway (see the hints below) */
 };
 
 struct isubs {
@@ -75,6 +78,19 @@ static int parse_pools(const char *text, struct net_range **out)
 	return n;
 }
 
+/* FNV-1a of the pools and gateway texts: a hint is good for one shape of the subnet. */
+static uint64_t shape_of(const char *pools, const char *gw)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (const char *p = pools ? pools : ""; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	h = (h ^ '|') * 1099511628211ull;
+	for (const char *p = gw ? gw : ""; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	return h;
+}
+
 static int load_subnets(struct db *db, const char *network_id, struct isubs *ss,
 			struct err *err)
 {
@@ -98,6 +114,7 @@ static int load_subnets(struct db *db, const char *network_id, struct isubs *ss,
 		s->has_gw = net_addr_parse(db_res_str(ss->res, r, 2), &s->gw) == 0;
 		s->npools = parse_pools(db_res_str(ss->res, r, 3), &s->pools);
 		s->autoaddr = net_subnet_autoaddr(db_res_str(ss->res, r, 5), mode);
+		s->shape = shape_of(db_res_str(ss->res, r, 3), db_res_str(ss->res, r, 2));
 		ss->n++;
 	}
 	return 0;
@@ -141,17 +158,183 @@ static int store(struct db *db, const char *network_id, const char *port_id,
 	return err_set(err, e2.kind, "%s", e2.msg);
 }
 
-/* Any free pool address of subnet 's'; 0 with *found false when it is full. */
-static int pick_free(struct db *db, const struct isub *s, bool *found, struct net_addr *out,
-		     struct err *err)
-{
-	int n = 0;
-	struct net_addr *used = used_addrs(db, s->id, &n, err);
+/* ---- where to look first ----
+ * Each process remembers, per subnet, the first position (pool, address) that may be free:
+ * every pool address before it is believed taken. An allocation moves it past its address,
+ * a release moves it back. The database stays the judge: an insert that finds the address
+ * taken moves on, and after a few misses (or with no hint, or at the end of the pools) the
+ * used addresses are read whole and the first free one taken. So a port create costs one
+ * insert, not a read of the subnet's addresses, and "first free in pool order" holds. */
+#define HINT_SLOTS 128
+#define HINT_MISSES 8
 
-	if (used == NULL)
-		return -1;
-	*found = net_first_free(s->pools, s->npools, s->has_gw ? &s->gw : NULL, used, n, out);
-	free(used);
+struct hint {
+	char subnet[37];
+	uint64_t shape;
+	int pool;
+	struct net_addr next;
+	uint64_t used_at; /* for eviction: the least recently used slot goes */
+};
+
+static struct hint hints[HINT_SLOTS];
+static uint64_t hint_clock;
+static pthread_mutex_t hint_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct hint *hint_slot(const char *subnet, uint64_t shape)
+{
+	for (int i = 0; i < HINT_SLOTS; i++)
+		if (hints[i].used_at != 0 && strcmp(hints[i].subnet, subnet) == 0 &&
+		    hints[i].shape == shape)
+			return &hints[i];
+	return NULL;
+}
+
+static bool hint_get(const struct isub *s, int *pool, struct net_addr *next)
+{
+	struct hint *h;
+	bool ok = false;
+
+	pthread_mutex_lock(&hint_lock);
+	if ((h = hint_slot(s->id, s->shape)) != NULL) {
+		*pool = h->pool;
+		*next = h->next;
+		h->used_at = ++hint_clock;
+		ok = true;
+	}
+	pthread_mutex_unlock(&hint_lock);
+	return ok;
+}
+
+/* Sets the hint; 'lower_only' keeps a hint that is already before (pool, next). */
+static void hint_put(const char *subnet, uint64_t shape, int pool, struct net_addr next,
+		     bool lower_only)
+{
+	struct hint *h;
+
+	pthread_mutex_lock(&hint_lock);
+	h = hint_slot(subnet, shape);
+	if (h == NULL && lower_only) {
+		pthread_mutex_unlock(&hint_lock);
+		return;
+	}
+	if (h == NULL) {
+		h = &hints[0];
+		for (int i = 1; i < HINT_SLOTS; i++)
+			if (hints[i].used_at < h->used_at)
+				h = &hints[i];
+		snprintf(h->subnet, sizeof(h->subnet), "%s", subnet);
+		h->shape = shape;
+	} else if (lower_only && (h->pool < pool || (h->pool == pool && h->next.v <= next.v))) {
+		pthread_mutex_unlock(&hint_lock);
+		return;
+	}
+	h->pool = pool;
+	h->next = next;
+	h->used_at = ++hint_clock;
+	pthread_mutex_unlock(&hint_lock);
+}
+
+/* The index of the first pool holding 'a', or -1. */
+static int pool_of(const struct net_range *pools, int n, const struct net_addr *a)
+{
+	for (int i = 0; i < n; i++)
+		if (pools[i].start.version == a->version && a->v >= pools[i].start.v &&
+		    a->v <= pools[i].end.v)
+			return i;
+	return -1;
+}
+
+/* Moves (pool, c) to the first pool position at or after it that is not the gateway;
+ * false past the last pool. */
+static bool pos_fix(const struct isub *s, int *pool, struct net_addr *c)
+{
+	while (*pool < s->npools) {
+		const struct net_range *r = &s->pools[*pool];
+		if (c->v < r->start.v || c->version != r->start.version)
+			*c = r->start;
+		if (c->v > r->end.v) {
+			(*pool)++;
+			continue;
+		}
+		if (s->has_gw && s->gw.v == c->v && s->gw.version == c->version) {
+			if (c->v == r->end.v) {
+				(*pool)++;
+				continue;
+			}
+			*c = net_addr_add(*c, 1);
+			continue;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* The position after (pool, c). */
+static void pos_step(const struct isub *s, int *pool, struct net_addr *c)
+{
+	if (c->v == s->pools[*pool].end.v) {
+		(*pool)++;
+		if (*pool < s->npools)
+			*c = s->pools[*pool].start;
+	} else
+		*c = net_addr_add(*c, 1);
+}
+
+/* Inserts the row unless the address is taken: 1 inserted, 0 taken, -1 error. */
+static int try_store(struct db *db, const char *network_id, const char *port_id,
+		     const struct isub *s, const struct net_addr *a, struct err *err)
+{
+	char text[NET_ADDR_STRLEN];
+
+	net_addr_format(a, text);
+	return db_exec(db, err,
+		       "INSERT INTO net_ip (subnet_id, ip_address, port_id, network_id)"
+		       " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+		       DBP(s->id, text, port_id, network_id));
+}
+
+/* Allocates any free pool address of subnet 's' to the port: 0 with *found false when
+ * the pools are full. */
+static int pick_free(struct db *db, const char *network_id, const char *port_id,
+		     const struct isub *s, bool *found, struct net_addr *out, struct err *err)
+{
+	struct net_addr c;
+	int pool, rc;
+
+	*found = false;
+	if (hint_get(s, &pool, &c))
+		for (int miss = 0; miss < HINT_MISSES && pos_fix(s, &pool, &c); miss++) {
+			if ((rc = try_store(db, network_id, port_id, s, &c, err)) < 0)
+				return -1;
+			if (rc > 0)
+				goto stored;
+			pos_step(s, &pool, &c);
+		}
+	for (int attempt = 0; attempt < 3; attempt++) {
+		int n = 0;
+		struct net_addr *used = used_addrs(db, s->id, &n, err);
+		bool any;
+
+		if (used == NULL)
+			return -1;
+		any = net_first_free(s->pools, s->npools, s->has_gw ? &s->gw : NULL, used, n, &c);
+		free(used);
+		if (!any)
+			return 0;
+		if ((rc = try_store(db, network_id, port_id, s, &c, err)) < 0)
+			return -1;
+		if (rc > 0) {
+			pool = pool_of(s->pools, s->npools, &c);
+			goto stored;
+		}
+		/* taken meanwhile by another process: look again */
+	}
+	return 0;
+stored:
+	*found = true;
+	*out = c;
+	pos_step(s, &pool, &c);
+	hint_put(s->id, s->shape, pool, c, false);
 	return 0;
 }
 
@@ -310,7 +493,7 @@ static int allocate_one(struct db *db, const char *network_id, const char *port_
 		if (w->sub >= 0 ? i != w->sub
 				: (ss->s[i].cidr.base.version != w->version || ss->s[i].autoaddr))
 			continue;
-		if (pick_free(db, &ss->s[i], &found, &w->addr, err) < 0)
+		if (pick_free(db, network_id, port_id, &ss->s[i], &found, &w->addr, err) < 0)
 			return -1;
 		if (found)
 			w->sub = i;
@@ -318,7 +501,7 @@ static int allocate_one(struct db *db, const char *network_id, const char *port_
 	if (!found)
 		return err_set(err, ERR_CONFLICT, "No more IP addresses available on network %s.",
 			       network_id);
-	return store(db, network_id, port_id, &ss->s[w->sub], &w->addr, err);
+	return 0;
 }
 
 json_t *net_ipam_allocate(struct req *rq, struct db *db, const char *network_id,
@@ -380,6 +563,28 @@ out:
 
 int net_ipam_release(struct db *db, const char *port_id, struct err *err)
 {
+	struct db_res *res = db_query(db, err,
+				      "SELECT i.subnet_id, i.ip_address, s.allocation_pools,"
+				      " s.gateway_ip FROM net_ip i JOIN net_subnet s"
+				      " ON s.id = i.subnet_id WHERE i.port_id = ?",
+				      DBP(port_id));
+
+	if (res == NULL)
+		return -1;
+	/* the released addresses are the first candidates again */
+	for (int r = 0; r < db_res_rows(res); r++) {
+		struct net_range *pools;
+		struct net_addr a;
+		int n = parse_pools(db_res_str(res, r, 2), &pools), pool;
+
+		if (net_addr_parse(db_res_str(res, r, 1), &a) == 0 &&
+		    (pool = pool_of(pools, n, &a)) >= 0)
+			hint_put(db_res_str(res, r, 0),
+				 shape_of(db_res_str(res, r, 2), db_res_str(res, r, 3)), pool, a,
+				 true);
+		free(pools);
+	}
+	db_res_free(res);
 	return db_exec(db, err, "DELETE FROM net_ip WHERE port_id = ?", DBP(port_id)) < 0 ? -1
 											   : 0;
 }
