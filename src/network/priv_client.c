@@ -26,12 +26,17 @@ static int priv_sock = -1;
 static pid_t priv_pid = -1;
 
 /* The helper child: keep only stdio and the socket (as fd 3), serve, exit. */
-static void __attribute__((noreturn)) helper_main(int sock, const char *state_dir, pid_t parent)
+/* The helper child: serve on 'sock' until EOF, then exit. It keeps the descriptors it
+ * inherited (stdio and ciel's log file, whose FILE it goes on using: closing or reusing
+ * that descriptor would send log lines down the socket); they are close-on-exec, and
+ * dnsmasq's child closes everything above stderr before its execve. */
+static void __attribute__((noreturn))
+helper_main(int sock, int other, const char *state_dir, pid_t parent)
 {
+	sigset_t none;
 	int rc;
 
-	sigset_t none;
-
+	close(other);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(1);
 	/* out of the terminal's process group: a Ctrl-C stops ciel, which closes the socket,
@@ -42,18 +47,10 @@ static void __attribute__((noreturn)) helper_main(int sock, const char *state_di
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (sock != 3) {
-		if (dup3(sock, 3, O_CLOEXEC) < 0)
-			_exit(1);
-	} else if (fcntl(3, F_SETFD, FD_CLOEXEC) < 0) {
-		_exit(1);
-	}
-	close_range(4, ~0U, 0);
 	if (chdir("/") < 0)
 		_exit(1);
-	rc = priv_serve(3, state_dir);
-	/* _exit: no atexit handlers (the parent's) and no leak report of the parent's
-	 * heap */
+	rc = priv_serve(sock, state_dir);
+	/* _exit: no atexit handlers (the parent's) and no leak report of the parent's heap */
 	_exit(rc == 0 ? 0 : 1);
 }
 
@@ -99,7 +96,7 @@ int priv_start(const char *state_dir, struct err *err)
 		return err_set(err, ERR_INTERNAL, "priv: fork: %s", strerror(errno));
 	}
 	if (pid == 0)
-		helper_main(sv[1], dir, parent);
+		helper_main(sv[1], sv[0], dir, parent);
 	close(sv[1]);
 	free(dir);
 	priv_sock = sv[0];
