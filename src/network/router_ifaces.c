@@ -89,15 +89,18 @@ static int interface_body(struct req *rq, const char **subnet_id, const char **p
 	return 0;
 }
 
-/* Neutron's answer to an interface change. 'subnets' is a JSON array of ids (stolen). */
+/* Neutron's answer to an interface change. 'subnets' is a JSON array of ids (stolen);
+ * subnet_id is its first, null for a port without addresses. */
 static void interface_reply(struct req *rq, const char *router_id, const char *port_id,
 			    const char *project, const char *network_id, json_t *subnets)
 {
+	json_t *first = json_array_get(subnets, 0);
+
 	reply_json(rq, 200,
-		   json_pack("{s:s,s:s,s:s,s:s,s:s,s:O,s:o}", "id", router_id, "tenant_id",
+		   json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "id", router_id, "tenant_id",
 			     project, "project_id", project, "port_id", port_id, "network_id",
-			     network_id, "subnet_id", json_array_get(subnets, 0), "subnet_ids",
-			     subnets));
+			     network_id, "subnet_id", first ? json_incref(first) : json_null(),
+			     "subnet_ids", subnets));
 }
 
 /* Attaches subnet 'sid': a new port holding the subnet's gateway IP. Sets 'port_out'

@@ -236,6 +236,16 @@ def test_interface_refusals(cloud, two):
     assert neutron_error(msgs["both"][2], msgs["both"][0], 400) == (
         "Bad router request: Cannot specify both subnet-id and port-id.")
     assert len(ports_of(a, r["id"])) == 1
+    # a port without addresses
+    bare = a.cli("network", "create", "rt-bare", "-f", "json")
+    bare_port = a.cli("port", "create", "--network", bare["id"], "rt-bare-p", "-f", "json")
+    status, _, body = a.req("PUT", add, body={"port_id": bare_port["id"]})
+    assert neutron_error(body, status, 400) == (
+        "Bad router request: Router port must have at least one fixed IP.")
+    status, _, body = a.req("GET", f"{PORTS}/{bare_port['id']}")
+    assert body["port"]["device_id"] == "" and body["port"]["device_owner"] == ""
+    a.cli("port", "delete", bare_port["id"])
+    a.cli("network", "delete", bare["id"])
     # a subnet that does not exist; one not attached; a port that is no interface
     status, _, body = a.req("PUT", add, body={"subnet_id": r["id"]})
     assert neutron_error(body, status, 404) == f"Subnet {r['id']} could not be found."
