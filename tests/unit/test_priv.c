@@ -9,6 +9,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -427,6 +428,11 @@ static int root_teardown(void **state)
 	(void)state;
 	if (geteuid() != 0)
 		return 0;
+	if (!priv_running()) {
+		/* a failed test may have left the helper dropped: a new one cleans up */
+		priv_stop();
+		priv_start(state_dir, &err);
+	}
 	snprintf(path, sizeof(path), "%s/dhcp.pid", state_dir);
 	priv_dnsmasq_stop(path, &err);
 	priv_link_del(NULL, tap, &err);
@@ -579,6 +585,27 @@ static int log_count(const char *path)
 	return count;
 }
 
+/* A thread asking the helper for lists many times; counts its failures. */
+static void *hammer(void *arg)
+{
+	intptr_t failures = 0;
+
+	(void)arg;
+	for (int i = 0; i < 50; i++) {
+		struct err err = { 0 };
+		struct priv_link *links = NULL;
+		char(*names)[64] = NULL;
+		int n = 0, m = 0;
+
+		if (priv_link_list(i % 2 ? ns : NULL, &links, &n, &err) < 0 ||
+		    priv_netns_list(&names, &m, &err) < 0 || m < 1)
+			failures++;
+		free(links);
+		free(names);
+	}
+	return (void *)failures;
+}
+
 static void round_trip(void **state)
 {
 	struct err err = { 0 };
@@ -641,6 +668,19 @@ static void round_trip(void **state)
 	assert_string_equal(links[0].name, peer);
 	assert_true(links[0].up);
 	free(links);
+
+	/* several threads at once: each request gets its own answers */
+	{
+		pthread_t t[4];
+		void *failures;
+
+		for (int i = 0; i < 4; i++)
+			assert_int_equal(pthread_create(&t[i], NULL, hammer, NULL), 0);
+		for (int i = 0; i < 4; i++) {
+			assert_int_equal(pthread_join(t[i], &failures), 0);
+			assert_int_equal((intptr_t)failures, 0);
+		}
+	}
 
 	/* default route and a sysctl inside the namespace */
 	assert_int_equal(priv_route_replace(ns, "default", "10.99.0.1", peer, &err), 0);
