@@ -30,9 +30,11 @@
  *   allowlist applies, so eth0 and lo there are out of reach;
  * - nftables: scripts may only name tables "ciel" (families inet, bridge) and "ciel-nat"
  *   (families ip, ip6, inet); "flush ruleset", "include" and other tables are refused
- *   (the helper reads each top-level command of the script to check this);
- * - files: absolute paths under the state directory given to priv_start(), no "..",
- *   no symlink on the way (opened with O_NOFOLLOW, resolved with realpath);
+ *   (the helper reads each top-level command of the script to check this; what the
+ *   rules inside our tables do is the driver's responsibility);
+ * - files: absolute paths spelled under the state directory as given to priv_start(),
+ *   no "." or ".." components; at use, the file's directory must resolve (realpath)
+ *   inside the state dir and the file itself is opened with O_NOFOLLOW;
  * - sysctls: net.ipv4.ip_forward, net.ipv6.conf.{all,default}.forwarding,
  *   net.ipv6.conf.{all,default}.disable_ipv6, net.ipv4.conf.{all,default}.rp_filter (in
  *   one of our namespaces only), net.bridge.bridge-nf-call-{iptables,ip6tables,arptables}
@@ -40,7 +42,7 @@
  *   values "0", "1" or "2";
  * - dnsmasq: argv is built by the helper (/usr/sbin/dnsmasq --conf-file=F --pid-file=P
  *   --user=root: as nobody it could not read its hosts file inside the 0700 state dir),
- *   never a shell; the conf file may only use the options listed in priv_ops.c (DHCP,
+ *   never a shell; the conf file may only use the options listed in priv_dnsmasq.c (DHCP,
  *   DNS-host and interface options; no dhcp-script, conf-dir, conf-file, user), and every
  *   option naming a file must name one under the state directory.
  *
@@ -74,7 +76,8 @@ bool priv_running(void);
 
 /* In every call below, 'ns' NULL or "" means the root namespace; every name must pass the
  * allowlist above; each returns 0, or -1 with err set (ERR_BAD_REQUEST for a refusal,
- * ERR_INTERNAL for a failure of the work, ERR_UNAVAILABLE when the helper is gone). */
+ * ERR_NOT_FOUND when a namespace, link or process it needs is absent, ERR_INTERNAL for
+ * another failure of the work, ERR_UNAVAILABLE when the helper is gone). */
 
 /* Namespaces, as `ip netns add/del`: /run/netns/NAME bind-mounts a new net namespace. */
 int priv_netns_add(const char *ns, struct err *err);
