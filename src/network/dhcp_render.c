@@ -136,10 +136,19 @@ static const char *port_addr_on(const struct net_model_port *p, const struct net
 	return NULL;
 }
 
-static void render_routes(FILE *f, const struct net_model_subnet *s, const char *option)
+/* Option 121 (or 249) as 'option' + "dst,nexthop,...": the metadata address via the
+ * DHCP port ('self', may be NULL), the subnet's IPv4 host routes, and the default route via
+ * the gateway (a client that gets 121 ignores the router option). Nothing when the list
+ * would hold only the default route. */
+static void render_routes(FILE *f, const struct net_model_subnet *s, const char *self,
+			  const char *option)
 {
 	bool any = false;
 
+	if (self != NULL) {
+		fprintf(f, "%s%s/32,%s", option, DHCP_METADATA_IP, self);
+		any = true;
+	}
 	for (int r = 0; r < s->nroutes; r++) {
 		if (strchr(s->routes[r].destination, ':') != NULL)
 			continue;
@@ -196,9 +205,9 @@ char *dhcp_render_opts(const struct net_model *m, const struct net_model_network
 		if (n->mtu > 0)
 			fprintf(f, "%s,option:mtu,%d\n", tag, n->mtu);
 		snprintf(opt, sizeof(opt), "%s,option:classless-static-route,", tag);
-		render_routes(f, s, opt);
+		render_routes(f, s, self, opt);
 		snprintf(opt, sizeof(opt), "%s,249,", tag);
-		render_routes(f, s, opt);
+		render_routes(f, s, self, opt);
 	}
 	fclose(f);
 	return text;

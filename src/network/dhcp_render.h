@@ -13,11 +13,16 @@
  *   subnet ("[addr]" for IPv6); the DHCP port itself is left out.
  * - opts (dhcp-optsfile): per subnet, the router (empty when the subnet has no gateway, so
  *   that none is offered), DNS servers (the subnet's, else the DHCP port's own address),
- *   the network MTU (IPv4), and classless static routes (121 and Microsoft's 249) from the
- *   host routes plus the default route via the gateway.
+ *   the network MTU (IPv4), and classless static routes (121 and Microsoft's 249): the
+ *   metadata address 169.254.169.254 via the DHCP port (the namespace serves metadata,
+ *   as Neutron's isolated metadata does), the host routes, and the default route via the
+ *   gateway.
  * Hosts and opts are re-read on SIGHUP: a port change rewrites them and signals. */
 
 #include <stdbool.h>
+
+/* The metadata service's address, served in each qdhcp namespace. */
+#define DHCP_METADATA_IP "169.254.169.254"
 
 struct net_model;
 struct net_model_network;

@@ -10,7 +10,9 @@
  *                        or a test, plugged here into its network's bridge) or the root
  *                        end of one of our veths
  *   qdhcp-<net id>       the DHCP namespace, with ns-<dhcp port id:11> (the DHCP port's
- *                        MAC and addresses) and one dnsmasq
+ *                        MAC and addresses, and 169.254.169.254/32), one dnsmasq, and
+ *                        the metadata listener (priv_listen_tcp, served by
+ *                        metadata_proxy.c; DHCP's option 121 routes guests to it)
  *   qrouter-<router id>  a router: qr-<port:11> per interface (the port's MAC, the subnet
  *                        gateway address), qg-<port:11> on the external network's bridge
  *                        (gateway address and floating IPs), default route, ip_forward,
@@ -61,6 +63,7 @@
 #include "core/util.h"
 #include "network/dhcp_render.h"
 #include "network/ipam_addr.h"
+#include "network/metadata_proxy.h"
 #include "network/netdrv.h"
 #include "network/nft_render.h"
 #include "network/priv.h"
@@ -371,6 +374,19 @@ static const struct net_model_port *dhcp_port_of(const struct net_model *m,
 	return NULL;
 }
 
+/* The metadata listener of namespace 'ns' (169.254.169.254:80, made by the helper and
+ * served by metadata_proxy.c), unless the proxy serves it already. */
+static int metadata_ensure(const char *ns, struct err *err)
+{
+	int fd;
+
+	if (net_mdproxy_has(ns))
+		return 0;
+	if (priv_listen_tcp(ns, DHCP_METADATA_IP, 80, &fd, err) < 0)
+		return -1;
+	return net_mdproxy_add(ns, fd, err);
+}
+
 struct dhcp_files {
 	char *conf, *hosts, *opts;
 };
@@ -391,6 +407,7 @@ static int dhcp_ensure(struct linux_drv *d, const struct net_model *m,
 {
 	char ns[64], dir[PRIV_PATH_SIZE], conf[PRIV_PATH_SIZE], host[PRIV_PATH_SIZE];
 	char opts[PRIV_PATH_SIZE], pid[PRIV_PATH_SIZE];
+	char md[1][NET_CIDR_STRLEN] = { DHCP_METADATA_IP "/32" };
 	bool conf_changed, hosts_changed, opts_changed, running = false;
 
 	snprintf(ns, sizeof(ns), "qdhcp-%s", n->id);
@@ -402,7 +419,8 @@ static int dhcp_ensure(struct linux_drv *d, const struct net_model *m,
 		return -1;
 	if (util_mkdir_p(dir, 0755) < 0)
 		return err_set(err, ERR_INTERNAL, "mkdir %s: %s", dir, strerror(errno));
-	if (priv_netns_add(ns, err) < 0 || leg_ensure(m, ns, dp, "ns-", NULL, 0, err) < 0)
+	if (priv_netns_add(ns, err) < 0 || leg_ensure(m, ns, dp, "ns-", md, 1, err) < 0 ||
+	    metadata_ensure(ns, err) < 0)
 		return -1;
 	if (file_sync(host, files->hosts, &hosts_changed, err) < 0 ||
 	    file_sync(opts, files->opts, &opts_changed, err) < 0 ||
@@ -435,6 +453,7 @@ static int dhcp_remove(struct linux_drv *d, const char *id, struct err *err)
 	if (access(path, F_OK) == 0 && priv_dnsmasq_stop(path, err) < 0)
 		return -1;
 	snprintf(ns, sizeof(ns), "qdhcp-%s", id);
+	net_mdproxy_remove(ns);
 	if (priv_netns_del(ns, err) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)

@@ -83,7 +83,8 @@ static void test_opts_no_gateway(void **state)
 	text = dhcp_render_opts(&m, &m.networks[0], &fx_ports[0]);
 	snprintf(fx_subnets[0].gateway, sizeof(fx_subnets[0].gateway), "10.0.0.1");
 	assert_non_null(strstr(text, "tag:subnet-" SUB_A4 ",option:router\n"));
-	assert_non_null(strstr(text, "classless-static-route,192.168.5.0/24,10.0.0.254\n"));
+	assert_non_null(strstr(text, "classless-static-route,169.254.169.254/32,10.0.0.2,"
+				   "192.168.5.0/24,10.0.0.254\n"));
 	assert_null(strstr(text, "0.0.0.0/0"));
 	assert_non_null(strstr(text, "tag:subnet-" SUB_A4 ",option:dns-server,10.0.0.2\n"));
 	free(text);

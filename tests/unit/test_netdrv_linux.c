@@ -31,7 +31,10 @@
 
 #include "core/err.h"
 #include "core/util.h"
+#include "db_fixture.h"
+#include "network/metadata_proxy.h"
 #include "network/netdrv.h"
+#include "network/network.h"
 #include "network/priv.h"
 
 static char state_dir[64];
@@ -417,6 +420,17 @@ static void linuxbridge(void **state)
 	vm_addr(vm1_ns, "10.77.0.5/24", "10.77.0.1");
 	vm_addr(vm2_ns, "10.77.0.6/24", "10.77.0.1");
 
+	/* the qdhcp namespace serves metadata: the proxy answers a guest it does not know
+	 * (this test's database has no ports) with its own 404 */
+	assert_int_equal(RUN("ip", "netns", "exec", vm1_ns, "ip", "route", "add",
+			     "169.254.169.254/32", "via", "10.77.0.2"),
+			 0);
+	assert_int_equal(RUN_OUT(out, "ip", "netns", "exec", vm1_ns, "curl", "-s", "-m", "3", "-o",
+				 "/dev/null", "-w", "%{http_code}",
+				 "http://169.254.169.254/openstack/latest/meta_data.json"),
+			 0);
+	assert_string_equal(out, "404");
+
 	/* the group lets vm1 and vm2 talk; vm2 out of its group: dropped both ways */
 	if (getenv("TEST_PAUSE") != NULL) {
 		fprintf(stderr, "paused: pid %d\n", (int)getpid());
@@ -518,6 +532,9 @@ static int setup(void **state)
 	util_uuid(p_rif);
 	util_uuid(p_rgw);
 	vni = 100000 + (int)(getpid() % 50000);
+	/* the metadata proxy looks guests up in the database */
+	if (db_fixture_open(net_migrations) < 0)
+		return -1;
 	util_uuid(uuid);
 	snprintf(vm1_ns, sizeof(vm1_ns), "ciel-t-%.8s", uuid);
 	util_uuid(uuid);
@@ -557,7 +574,9 @@ static int teardown(void **state)
 	memcpy(cmd_ns[3], vm3_ns, 32);
 	for (int i = 0; i < 4; i++)
 		RUN("ip", "netns", "del", cmd_ns[i]);
+	net_mdproxy_shutdown();
 	priv_stop();
+	db_fixture_close();
 	RUN("rm", "-rf", state_dir);
 	return 0;
 }
