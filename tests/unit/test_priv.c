@@ -610,7 +610,7 @@ static void round_trip(void **state)
 {
 	struct err err = { 0 };
 	struct priv_link *links = NULL;
-	const struct priv_link *l;
+	const struct priv_link *l = NULL;
 	char(*cidrs)[50] = NULL;
 	int n = 0;
 	struct priv_veth v = { 0 };
