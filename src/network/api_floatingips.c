@@ -498,6 +498,24 @@ fail:
 	return -1;
 }
 
+int net_fip_delete_unassociated(struct db *db, const char *network_id, struct err *err)
+{
+	struct db_res *res = db_query(db, err,
+				      "SELECT id, floating_port_id FROM net_floatingip"
+				      " WHERE floating_network_id = ? AND port_id IS NULL",
+				      DBP(network_id));
+	int rc = 0;
+
+	if (res == NULL)
+		return -1;
+	for (int i = 0; i < db_res_rows(res) && rc == 0; i++)
+		if (net_port_delete(db, db_res_str(res, i, 1), err) < 0 ||
+		    net_delete_row(db, &net_fip_rdef, db_res_str(res, i, 0), err) < 0)
+			rc = -1;
+	db_res_free(res);
+	return rc;
+}
+
 static int fips_list(struct req *rq, struct err *err)
 {
 	return net_list(rq, &net_fip_rdef, err);

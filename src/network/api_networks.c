@@ -359,7 +359,10 @@ static int network_delete(struct req *rq, struct err *err)
 		return -1;
 	if ((net = find_owned(rq, db, id, "delete", err)) == NULL)
 		goto fail;
-	/* only the network's own DHCP port may remain: Neutron removes it with the network */
+	/* only the network's own DHCP port may remain: Neutron removes it with the network,
+	 * and the floating IPs no port uses */
+	if (net_fip_delete_unassociated(db, id, err) < 0)
+		goto fail;
 	res = db_query(db, err,
 		       "SELECT COUNT(*) FROM net_port WHERE network_id = ?"
 		       " AND device_owner <> 'network:dhcp'",

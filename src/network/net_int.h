@@ -81,8 +81,13 @@ int net_agents_heartbeat(struct db *db, struct err *err);
  * resources the engine does not drive (agents, IP availabilities). */
 void net_keep_fields(struct req *rq, json_t *items);
 
-/* ---- api_routers.c ---- */
+/* ---- api_routers.c, router_ifaces.c ---- */
 /* 409 when a router still routes for the subnet (a subnet or network delete asks). */
 int net_router_check_subnet_unused(struct db *db, const char *subnet_id, struct err *err);
+
+/* ---- api_floatingips.c ---- */
+/* Deletes the floating IPs on external network 'network_id' that no port uses, and their
+ * ports, as Neutron does when the network goes (associated ones keep it in use). */
+int net_fip_delete_unassociated(struct db *db, const char *network_id, struct err *err);
 
 #endif

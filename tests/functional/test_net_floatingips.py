@@ -244,3 +244,24 @@ def test_concurrent_association_one_winner(cloud, env):
     status, _, b = a.req("DELETE", f"{F}/{won[0]['floatingip']['id']}")
     assert status == 204, b
     assert len(fip_ports(cloud)) == before
+
+
+def test_external_network_delete_takes_free_floating_ips(cloud, env):
+    """Deleting an external network deletes the floating IPs no port uses, with their
+    ports (as Neutron); while a router's gateway sits there it is a 409 and they stay."""
+    a = env["a"]
+    tok = cloud.token()[0]
+    net = cloud.cli("network", "create", "--external", "--provider-network-type", "flat",
+                    "--provider-physical-network", "fip-gone", "fip-ext2", "-f", "json")
+    cloud.cli("subnet", "create", "--network", net["id"], "--no-dhcp", "--subnet-range",
+              "172.24.61.0/24", "fip-ext2-sub", "-f", "json")
+    fip = a.cli("floating ip", "create", net["id"], "-f", "json")
+    r = a.cli("router", "create", "--external-gateway", net["id"], "fip-r2", "-f", "json")
+    status, _, body = cloud.request("DELETE", f"/network/v2.0/networks/{net['id']}", tok)
+    assert status == 409, body
+    assert [f["id"] for f in fips(a, "?floating_network_id=" + net["id"])] == [fip["id"]]
+    a.cli("router", "delete", r["id"])
+    status, _, body = cloud.request("DELETE", f"/network/v2.0/networks/{net['id']}", tok)
+    assert status == 204, body
+    assert fips(a, "?floating_network_id=" + net["id"]) == []
+    assert [p for p in fip_ports(cloud) if p["device_id"] == fip["id"]] == []
