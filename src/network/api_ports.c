@@ -91,7 +91,7 @@ static json_t *dns_assignment(const json_t *port)
 	const char *name = jsonx_str(port, "dns_name");
 	size_t i;
 
-	json_array_foreach (json_object_get(port, "fixed_ips"), i, ip) {
+	json_array_foreach(json_object_get(port, "fixed_ips"), i, ip) {
 		const char *addr = jsonx_str(ip, "ip_address");
 		char host[80];
 
@@ -120,14 +120,14 @@ static int decorate(struct req *rq, struct db *db, json_t *items, struct err *er
 	json_t *o;
 	size_t i;
 
-	json_array_foreach (items, i, o) {
+	json_array_foreach(items, i, o) {
 		json_object_set_new(o, "fixed_ips", json_array());
 		json_object_set_new(o, "security_groups", json_array());
 		json_object_set_new(o, "binding:vif_details", json_object());
 	}
 	if (net_ipam_decorate(db, items, err) < 0 || add_groups(db, items, err) < 0)
 		return -1;
-	json_array_foreach (items, i, o) {
+	json_array_foreach(items, i, o) {
 		json_object_set_new(o, "dns_assignment", dns_assignment(o));
 		if (!admin) {
 			json_object_del(o, "binding:host_id");
@@ -174,7 +174,7 @@ static int filter(struct req *rq, const char *key, const char *val, struct sqlb 
 	else if (strncmp(val, "ip_address_substr=", 18) == 0) {
 		/* LIKE with its wildcards escaped: the substring is literal */
 		const char *sub = eq + 1;
-		char *pat = req_strdup(rq, req_printf(rq, "%*s", (int)(2 * strlen(sub) + 2), ""));
+		char *pat = req_alloc(rq, 2 * strlen(sub) + 3); /* each escaped, %...%, NUL */
 		size_t k = 0;
 
 		pat[k++] = '%';
@@ -228,7 +228,7 @@ static int set_groups(struct db *db, const char *port_id, const json_t *groups, 
 
 	if (db_exec(db, err, "DELETE FROM net_port_sg WHERE port_id = ?", DBP(port_id)) < 0)
 		return -1;
-	json_array_foreach (groups, i, g)
+	json_array_foreach(groups, i, g)
 		if (db_exec(db, err, "INSERT INTO net_port_sg (port_id, secgroup_id) VALUES (?, ?)",
 			    DBP(port_id, json_string_value(g))) < 0)
 			return -1;
@@ -430,7 +430,7 @@ static int ports_create(struct req *rq, struct err *err)
 	if (db == NULL || (items = net_body_items(rq, &net_port_rdef, err)) == NULL ||
 	    db_begin(db, err) < 0)
 		goto fail;
-	json_array_foreach (items, i, item) {
+	json_array_foreach(items, i, item) {
 		json_t *o;
 		const char *net_id;
 

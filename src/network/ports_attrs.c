@@ -136,7 +136,7 @@ json_t *net_port_pairs(const json_t *pairs, const char *port_mac, struct err *er
 			       MAX_ADDRESS_PAIRS),
 		       NULL;
 	out = json_array();
-	json_array_foreach (pairs, i, p) {
+	json_array_foreach(pairs, i, p) {
 		const char *ip = jsonx_str(p, "ip_address"), *mac = jsonx_str(p, "mac_address");
 		const char *k;
 		json_t *v, *q;
@@ -147,7 +147,7 @@ json_t *net_port_pairs(const json_t *pairs, const char *port_mac, struct err *er
 			err_set(err, ERR_BAD_REQUEST, "Allowed address pairs must be a list.");
 			goto fail;
 		}
-		json_object_foreach ((json_t *)p, k, v)
+		json_object_foreach((json_t *)p, k, v)
 			if (strcmp(k, "ip_address") != 0 && strcmp(k, "mac_address") != 0) {
 				err_set(err, ERR_BAD_REQUEST, "Unrecognized attribute(s) '%s'", k);
 				goto fail;
@@ -168,7 +168,7 @@ json_t *net_port_pairs(const json_t *pairs, const char *port_mac, struct err *er
 			mac = norm;
 		} else
 			mac = port_mac;
-		json_array_foreach (out, j, q)
+		json_array_foreach(out, j, q)
 			if (str_eq(jsonx_str(q, "ip_address"), ip) &&
 			    str_eq(jsonx_str(q, "mac_address"), mac)) {
 				err_set(err, ERR_BAD_REQUEST,
@@ -208,7 +208,7 @@ static int check_opt(json_t *o, struct err *err)
 		return err_set(err, ERR_BAD_REQUEST,
 			       "Invalid input for extra_dhcp_opts. Reason: Invalid data format "
 			       "for extra-dhcp-opt.");
-	json_object_foreach (o, k, v)
+	json_object_foreach(o, k, v)
 		if (strcmp(k, "opt_name") != 0 && strcmp(k, "opt_value") != 0 &&
 		    strcmp(k, "ip_version") != 0)
 			return err_set(err, ERR_BAD_REQUEST,
@@ -250,7 +250,7 @@ json_t *net_port_dhcp_opts(const json_t *opts, const json_t *old, struct err *er
 			       json_is_string(opts) ? json_string_value(opts) : "value"),
 		       NULL;
 	out = old != NULL ? json_deep_copy(old) : json_array();
-	json_array_foreach (opts, i, o) {
+	json_array_foreach(opts, i, o) {
 		const char *name;
 		int ver;
 		size_t j;
@@ -314,7 +314,7 @@ json_t *net_port_sg_check(struct req *rq, struct db *db, const json_t *groups, c
 			       json_is_string(groups) ? json_string_value(groups) : "value"),
 		       NULL;
 	out = json_array();
-	json_array_foreach (groups, i, g) {
+	json_array_foreach(groups, i, g) {
 		struct db_res *res;
 		const char *id = json_string_value(g);
 		bool dup = false;
@@ -328,7 +328,7 @@ json_t *net_port_sg_check(struct req *rq, struct db *db, const json_t *groups, c
 				id != NULL ? id : "value");
 			goto fail;
 		}
-		json_array_foreach (out, j, q)
+		json_array_foreach(out, j, q)
 			dup = dup || str_eq(json_string_value(q), id);
 		if (dup)
 			continue;
@@ -367,7 +367,7 @@ int net_port_fixed_ips_check(const json_t *fixed_ips, struct err *err)
 			       "Invalid input for fixed_ips. Reason: Invalid data format for "
 			       "fixed IP: '%s'.",
 			       json_is_string(fixed_ips) ? json_string_value(fixed_ips) : "value");
-	json_array_foreach (fixed_ips, i, f) {
+	json_array_foreach(fixed_ips, i, f) {
 		const char *k;
 		json_t *v;
 
@@ -375,7 +375,7 @@ int net_port_fixed_ips_check(const json_t *fixed_ips, struct err *err)
 			return err_set(err, ERR_BAD_REQUEST,
 				       "Invalid input for fixed_ips. Reason: Invalid data format "
 				       "for fixed IP.");
-		json_object_foreach (f, k, v) {
+		json_object_foreach(f, k, v) {
 			if (strcmp(k, "subnet_id") != 0 && strcmp(k, "ip_address") != 0)
 				return err_set(err, ERR_BAD_REQUEST,
 					       "Invalid input for fixed_ips. Reason: Invalid data "
