@@ -103,13 +103,25 @@ static void kv_sort(struct kvmap *m)
 		qsort(m->v, (size_t)m->n, sizeof(*m->v), kv_cmp);
 }
 
+static const struct kv *kv_find(const struct kvmap *m, const char *key)
+{
+	struct kv k = { .key = (char *)key };
+
+	return m->n ? bsearch(&k, m->v, (size_t)m->n, sizeof(*m->v), kv_cmp) : NULL;
+}
+
 /* The value of 'key' (borrowed), or NULL. The map must be sorted. */
 static const char *kv_get(const struct kvmap *m, const char *key)
 {
-	struct kv k = { .key = (char *)key };
-	struct kv *hit = m->n ? bsearch(&k, m->v, (size_t)m->n, sizeof(*m->v), kv_cmp) : NULL;
+	const struct kv *hit = kv_find(m, key);
 
 	return hit != NULL ? hit->val : NULL;
+}
+
+/* True when 'key' is in the (sorted) map, whatever its value. */
+static bool kv_has(const struct kvmap *m, const char *key)
+{
+	return kv_find(m, key) != NULL;
 }
 
 static void kv_free(struct kvmap *m)
@@ -133,6 +145,7 @@ struct linux_drv {
 	struct netdrv base;
 	char *state_dir;
 	bool applied;          /* an apply ran since start: signatures are meaningful */
+	bool sysctls_done;     /* bridge-nf-call-ip{,6}tables set */
 	int64_t last_deep_ms;  /* last apply that re-checked unchanged parts */
 	struct kvmap nets;     /* network id -> signature, converged */
 	struct kvmap dhcp;     /* network id -> signature of its DHCP, converged */
@@ -634,16 +647,12 @@ static int router_remove(struct linux_drv *d, const char *id, struct err *err)
 
 /* ---- orphans ------------------------------------------------------------------------- */
 
-static bool model_has_network_dhcp(const struct kvmap *want, const char *id)
-{
-	return kv_get(want, id) != NULL;
-}
-
 /* Removes namespaces, links, dnsmasqs and files of ours that 'm' does not want. */
 static int orphans_remove(struct linux_drv *d, const struct net_model *m,
 			  const struct host *h, const struct kvmap *want_dhcp,
 			  const struct kvmap *want_routers, struct err *err)
 {
+	struct kvmap links = { 0 };
 	char path[PRIV_PATH_SIZE];
 	DIR *dir;
 	int rc = 0;
@@ -651,11 +660,11 @@ static int orphans_remove(struct linux_drv *d, const struct net_model *m,
 	for (int i = 0; i < h->nns; i++) {
 		const char *ns = h->ns[i];
 
-		if (strncmp(ns, "qdhcp-", 6) == 0 && !model_has_network_dhcp(want_dhcp, ns + 6)) {
+		if (strncmp(ns, "qdhcp-", 6) == 0 && !kv_has(want_dhcp, ns + 6)) {
 			log_info("dhcp %s: not in the model, removing", ns + 6);
 			if (dhcp_remove(d, ns + 6, err) < 0)
 				rc = -1;
-		} else if (strncmp(ns, "qrouter-", 8) == 0 && kv_get(want_routers, ns + 8) == NULL) {
+		} else if (strncmp(ns, "qrouter-", 8) == 0 && !kv_has(want_routers, ns + 8)) {
 			log_info("router %s: not in the model, removing", ns + 8);
 			if (router_remove(d, ns + 8, err) < 0)
 				rc = -1;
@@ -670,33 +679,36 @@ static int orphans_remove(struct linux_drv *d, const struct net_model *m,
 			if (e->d_name[0] == '.' || strlen(e->d_name) > 36)
 				continue;
 			snprintf(ns, sizeof(ns), "qdhcp-%s", e->d_name);
-			if (!model_has_network_dhcp(want_dhcp, e->d_name) && !host_has_ns(h, ns) &&
+			if (!kv_has(want_dhcp, e->d_name) && !host_has_ns(h, ns) &&
 			    dhcp_remove(d, e->d_name, err) < 0)
 				rc = -1;
 		}
 		closedir(dir);
 	}
+	/* bridges and VXLAN links: the names the model's networks give */
+	for (int k = 0; k < m->nnetworks; k++) {
+		char name[24];
+
+		nft_link_name(name, "brq", m->networks[k].id);
+		kv_put(&links, name, NULL);
+		if (net_is_vxlan(&m->networks[k])) {
+			snprintf(name, sizeof(name), "vxlan-%d", m->networks[k].segmentation_id);
+			kv_put(&links, name, NULL);
+		}
+	}
+	kv_sort(&links);
 	for (int i = 0; i < h->nlinks; i++) {
 		const char *name = h->links[i].name;
-		bool wanted = false;
 
-		if (strncmp(name, "brq", 3) == 0) {
-			for (int k = 0; k < m->nnetworks && !wanted; k++)
-				wanted = strncmp(m->networks[k].id, name + 3, 11) == 0 &&
-					 strlen(name) == 14;
-		} else if (strncmp(name, "vxlan-", 6) == 0) {
-			for (int k = 0; k < m->nnetworks && !wanted; k++)
-				wanted = net_is_vxlan(&m->networks[k]) &&
-					 atoi(name + 6) == m->networks[k].segmentation_id;
-		} else {
+		if (strncmp(name, "brq", 3) != 0 && strncmp(name, "vxlan-", 6) != 0)
 			continue;
-		}
-		if (!wanted) {
+		if (!kv_has(&links, name)) {
 			log_info("link %s: not in the model, removing", name);
 			if (priv_link_del(NULL, name, err) < 0)
 				rc = -1;
 		}
 	}
+	kv_free(&links);
 	return rc;
 }
 
@@ -782,6 +794,7 @@ static int linux_apply(struct netdrv *base, const struct net_model *m,
 {
 	struct linux_drv *d = (struct linux_drv *)base;
 	struct kvmap nets = { 0 }, dhcp = { 0 }, routers = { 0 }, rroutes = { 0 };
+	struct kvmap want_dhcp = { 0 }, want_routers = { 0 };
 	struct host h = { 0 };
 	struct plug *plugs;
 	int64_t now = mono_ms();
@@ -790,15 +803,20 @@ static int linux_apply(struct netdrv *base, const struct net_model *m,
 	char *filter;
 	struct err e = { 0 };
 
-	if (!d->applied) {
+	if (!d->sysctls_done) {
+		/* bridged IP through the inet family: the filter's conntrack needs it */
 		static const char *const nf[] = { "net.bridge.bridge-nf-call-iptables",
 						  "net.bridge.bridge-nf-call-ip6tables" };
 
-		for (size_t i = 0; i < sizeof(nf) / sizeof(nf[0]); i++)
+		d->sysctls_done = true;
+		for (size_t i = 0; i < sizeof(nf) / sizeof(nf[0]); i++) {
+			err_clear(&e);
 			if (priv_sysctl_set(NULL, nf[i], "1", &e) < 0) {
 				first_err(err, &e, "sysctl", nf[i]);
+				d->sysctls_done = false;
 				rc = -1;
 			}
+		}
 	}
 	err_clear(&e);
 	if (priv_link_list(NULL, &h.links, &h.nlinks, &e) < 0 ||
@@ -943,12 +961,23 @@ static int linux_apply(struct netdrv *base, const struct net_model *m,
 		free(filter);
 	}
 
-	/* orphans */
+	/* orphans: what the model does not want (a part that failed above is still wanted,
+	 * and kept for the next apply to retry) */
+	for (int i = 0; i < m->nnetworks; i++)
+		if (dhcp_network_served(m, &m->networks[i]) &&
+		    dhcp_port_of(m, &m->networks[i]) != NULL)
+			kv_put(&want_dhcp, m->networks[i].id, NULL);
+	for (int i = 0; i < m->nrouters; i++)
+		kv_put(&want_routers, m->routers[i].id, NULL);
+	kv_sort(&want_dhcp);
+	kv_sort(&want_routers);
 	err_clear(&e);
-	if (orphans_remove(d, m, &h, &dhcp, &routers, &e) < 0) {
+	if (orphans_remove(d, m, &h, &want_dhcp, &want_routers, &e) < 0) {
 		first_err(err, &e, "orphans", "cleanup");
 		rc = -1;
 	}
+	kv_free(&want_dhcp);
+	kv_free(&want_routers);
 
 	/* ports up: legs with their namespace, the others with their network (and the
 	 * filter: a port whose rules are not in place is not up) */
