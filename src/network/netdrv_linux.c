@@ -30,7 +30,9 @@
  * the part depends on (a network's type/VNI/mtu; a DHCP network's three rendered files
  * and its port; a router's legs, routes and rendered NAT; the rendered filter), and
  * touches only parts whose signature differs from the last converged one or whose
- * namespace/bridge vanished from the host. A port create on a host with 200 networks thus
+ * namespace/bridge vanished from the host; every ~25 s an apply also re-walks DHCP and
+ * routers and re-applies the filter, so a dead dnsmasq or a flushed table heals without
+ * a change in the model. A port create on a host with 200 networks thus
  * rewrites one hosts file (temp + rename, then SIGHUP to that network's dnsmasq; only a
  * conf change restarts dnsmasq) and the filter table (one atomic nft batch). The first
  * apply after start has no signatures: it walks everything, every step idempotent, and
@@ -921,7 +923,7 @@ static int linux_apply(struct netdrv *base, const struct net_model *m,
 
 		snprintf(ns, sizeof(ns), "qrouter-%s", r->id);
 		err_clear(&e);
-		if (old != NULL && strcmp(old, sig) == 0 && host_has_ns(&h, ns)) {
+		if (!deep && old != NULL && strcmp(old, sig) == 0 && host_has_ns(&h, ns)) {
 			kv_put(&routers, r->id, sig);
 		} else if (router_ensure(d, m, r, nat, &e) == 0) {
 			kv_put(&routers, r->id, sig);
@@ -942,7 +944,7 @@ static int linux_apply(struct netdrv *base, const struct net_model *m,
 	if (filter == NULL) {
 		first_err(err, &e, "filter", "ruleset");
 		rc = -1;
-	} else if (d->filter == NULL || strcmp(d->filter, filter) != 0) {
+	} else if (deep || d->filter == NULL || strcmp(d->filter, filter) != 0) {
 		char path[PRIV_PATH_SIZE];
 		bool changed;
 

@@ -460,6 +460,14 @@ static void linuxbridge(void **state)
 	assert_true(ping(out_ns, NULL, "172.31.77.20"));
 	assert_false(ping(out_ns, NULL, "10.77.0.5")); /* no route, no NAT the other way */
 
+	/* a router namespace deleted behind the driver's back comes back at the next apply */
+	snprintf(nsname, sizeof(nsname), "qrouter-%s", router);
+	assert_int_equal(RUN("ip", "netns", "del", nsname), 0);
+	assert_false(ping(out_ns, NULL, "172.31.77.20"));
+	assert_int_equal(apply(drv, m, &u), 0);
+	assert_true(ns_exists(nsname));
+	assert_true(ping(out_ns, NULL, "172.31.77.20"));
+
 	/* a port added later: its host entry reaches the running dnsmasq (SIGHUP) */
 	m->ports = xrealloc(m->ports, 6 * sizeof(*m->ports));
 	memset(&m->ports[5], 0, sizeof(m->ports[5]));
