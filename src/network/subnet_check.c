@@ -102,10 +102,10 @@ static int check_gateway(json_t *item, const struct net_cidr *c, struct net_addr
 		return 0;
 	if (parse_ip("gateway_ip", v, c->base.version, gw, err) < 0)
 		return -1;
-	/* outside the subnet is allowed (an on-link router), as Neutron; inside it, not the
-	 * network or the IPv4 broadcast address */
-	if (net_cidr_contains(c, gw) && !net_cidr_host_ok(c, gw) &&
-	    (gw->v == f.v || (c->base.version == 4 && gw->v == l.v)))
+	/* outside the subnet is allowed (an on-link router), as Neutron; inside an IPv4
+	 * subnet, not its network or broadcast address */
+	if (c->base.version == 4 && net_cidr_contains(c, gw) && !net_cidr_host_ok(c, gw) &&
+	    (gw->v == f.v || gw->v == l.v))
 		return err_set(err, ERR_BAD_REQUEST,
 			       "Invalid input for operation: Gateway is not valid on subnet.");
 	*has_gw = true;

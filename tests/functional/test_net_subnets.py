@@ -411,3 +411,16 @@ def test_port_create_rate(cloud, two):
     ips = [p["fixed_ips"][0]["ip_address"] for p in ports_of(a, net)]
     assert len(set(ips)) == n
     assert rate > 20, rate  # over HTTP with a sanitized build; the bench measures the rest
+
+
+def test_gateway_outside_subnet_is_allowed(cloud, two):
+    """As Neutron since force_gateway_on_subnet went: an on-link router outside the CIDR
+    (the pools then cover every host address); an IPv6 link-local gateway too."""
+    a, _ = two
+    net = new_net(a, "gw")
+    sub = new_subnet(a, net, "10.98.0.0/24", gateway_ip="10.99.0.1")
+    assert sub["gateway_ip"] == "10.99.0.1"
+    assert sub["allocation_pools"] == [{"start": "10.98.0.1", "end": "10.98.0.254"}]
+    sub6 = new_subnet(a, net, "2001:db8:98::/64", gateway_ip="fe80::1")
+    assert sub6["gateway_ip"] == "fe80::1"
+    assert sub6["allocation_pools"][0]["start"] == "2001:db8:98::1"
