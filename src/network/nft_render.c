@@ -399,11 +399,37 @@ static const struct net_model_subnet *subnet_find(const struct net_model *m, con
 	return NULL;
 }
 
+/* The IPv4 subnets of the router's interfaces as "a/n, b/m" (caller frees; "" if none). */
+static char *inside_subnets(const struct net_model *m, const struct net_model_router *r)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	bool first = true;
+
+	BUG_ON(f == NULL);
+	for (int i = 0; i < r->ninterfaces; i++) {
+		const struct net_model_port *p = port_find(m, r->interfaces[i]);
+
+		for (int a = 0; p != NULL && a < p->nips; a++) {
+			const struct net_model_subnet *s = subnet_find(m, p->ips[a].subnet_id);
+
+			if (s == NULL || s->ip_version != 4)
+				continue;
+			fprintf(f, "%s%s", first ? "" : ", ", s->cidr);
+			first = false;
+		}
+	}
+	fclose(f);
+	return text;
+}
+
 char *nft_render_nat(const struct net_model *m, const struct net_model_router *r)
 {
 	const struct net_model_port *gw = r->gw_port_id[0] ? port_find(m, r->gw_port_id) : NULL;
 	const char *gw_ip = NULL;
-	char qg[16];
+	char qg[16], *inside;
+	int nfips = 0;
 	char *text = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&text, &size);
@@ -438,32 +464,21 @@ char *nft_render_nat(const struct net_model *m, const struct net_model_router *r
 		const struct net_model_fip *fip = &m->fips[i];
 
 		if (strcmp(fip->router_id, r->id) == 0 && fip->fixed_ip[0] != '\0' &&
-		    addr_version(fip->floating_ip) == 4)
+		    addr_version(fip->floating_ip) == 4) {
 			fprintf(f, "\t\toifname \"%s\" ip saddr %s snat ip to %s\n", qg,
 				fip->fixed_ip, fip->floating_ip);
-	}
-	if (gw_ip != NULL && r->enable_snat) {
-		bool first = true;
-
-		for (int i = 0; i < r->ninterfaces; i++) {
-			const struct net_model_port *p = port_find(m, r->interfaces[i]);
-
-			for (int a = 0; p != NULL && a < p->nips; a++) {
-				const struct net_model_subnet *s = subnet_find(m, p->ips[a].subnet_id);
-
-				if (s == NULL || s->ip_version != 4)
-					continue;
-				if (first)
-					fprintf(f, "\t\toifname \"%s\" ip saddr { ", qg);
-				else
-					fputs(", ", f);
-				fputs(s->cidr, f);
-				first = false;
-			}
+			nfips++;
 		}
-		if (!first)
-			fprintf(f, " } snat ip to %s\n", gw_ip);
 	}
+	inside = inside_subnets(m, r);
+	if (gw_ip != NULL && nfips > 0)
+		/* an instance reaching a floating IP of this router (hairpin): the reply must
+		 * come back through the router to be un-DNATed, so the source becomes the
+		 * gateway's address, as Neutron's routers do */
+		fprintf(f, "\t\tiifname != \"%s\" ct status dnat snat ip to %s\n", qg, gw_ip);
+	if (gw_ip != NULL && r->enable_snat && inside[0] != '\0')
+		fprintf(f, "\t\toifname \"%s\" ip saddr { %s } snat ip to %s\n", qg, inside, gw_ip);
+	free(inside);
 	fputs("\t}\n}\n", f);
 	fclose(f);
 	return text;

@@ -26,7 +26,9 @@
  *
  * NAT (one per router, inside qrouter-<id>; table inet ciel-nat): floating IPs DNAT in
  * prerouting and SNAT out of the gateway leg; with enable_snat, the IPv4 interface subnets
- * are SNATed to the gateway's address out of the gateway leg. */
+ * are SNATed to the gateway's address out of the gateway leg; DNATed traffic that did not
+ * come in through the gateway leg (an instance reaching a floating IP of the same router)
+ * is SNATed to the gateway's address, so that the reply returns through the router. */
 
 #include <stdbool.h>
 

@@ -10,8 +10,10 @@
  * anti-spoofing, SNAT and a floating IP from an outside namespace), that a port removal
  * only rewrites the hosts file, and that teardown leaves nothing. Skipped when not root. */
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
+#include <spawn.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -339,7 +341,8 @@ static void linuxbridge(void **state)
 	char out[8192], hosts_path[256], nsname[64];
 	char br_a[16], br_e[16], vx[16], orphan[37];
 	unsigned idx_br, idx_vx, idx_leg;
-	pid_t pid;
+	pid_t pid, web;
+	int rc;
 	size_t size;
 	char *hosts;
 
@@ -459,6 +462,36 @@ static void linuxbridge(void **state)
 	assert_true(ping(vm1_ns, NULL, "172.31.77.50"));
 	assert_true(ping(out_ns, NULL, "172.31.77.20"));
 	assert_false(ping(out_ns, NULL, "10.77.0.5")); /* no route, no NAT the other way */
+
+	/* hairpin: vm2 reaches vm1's floating IP over TCP (the reply must return through the
+	 * router, or vm2 sees it come from 10.77.0.5 and resets it) */
+	m->rules = xrealloc(m->rules, 4 * sizeof(*m->rules));
+	m->rules[3] = (struct net_model_rule){ .ingress = true, .ip_version = 4, .protocol = 6,
+					      .port_min = 8000, .port_max = 8000 };
+	snprintf(m->rules[3].secgroup_id, 37, "%s", sg_def);
+	m->nrules = 4;
+	assert_int_equal(apply(drv, m, &u), 0);
+	{
+		/* posix_spawn, not fork: the driver's and the proxy's threads are running */
+		char *argv[] = { "ip", "netns", "exec", vm1_ns, "busybox", "httpd", "-f", "-p",
+				 "10.77.0.5:8000", "-h", "/", NULL };
+		posix_spawn_file_actions_t fa;
+
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+		posix_spawn_file_actions_adddup2(&fa, 1, 2);
+		assert_int_equal(posix_spawnp(&web, "ip", &fa, NULL, argv, environ), 0);
+		posix_spawn_file_actions_destroy(&fa);
+	}
+	for (int i = 0; i < 50 && RUN("ip", "netns", "exec", vm1_ns, "curl", "-s", "-o",
+				       "/dev/null", "http://10.77.0.5:8000/nonexistent-ciel") != 0; i++)
+		usleep(100000);
+	rc = RUN_OUT(out, "ip", "netns", "exec", vm2_ns, "curl", "-s", "-m", "3", "-o", "/dev/null",
+		     "-w", "%{http_code}", "http://172.31.77.20:8000/nonexistent-ciel");
+	kill(web, SIGTERM);
+	waitpid(web, NULL, 0);
+	assert_int_equal(rc, 0);
+	assert_string_equal(out, "404");
 
 	/* a router namespace deleted behind the driver's back comes back at the next apply */
 	snprintf(nsname, sizeof(nsname), "qrouter-%s", router);

@@ -127,8 +127,10 @@ static void test_nat_without_snat_or_gateway(void **state)
 	fx_routers[0].enable_snat = false;
 	text = nft_render_nat(&m, &m.routers[0]);
 	fx_routers[0].enable_snat = true;
-	assert_null(strstr(text, "10.0.0.0/24"));
+	assert_null(strstr(text, "ip saddr { 10.0.0.0/24 } snat"));
 	assert_non_null(strstr(text, "ip daddr 172.24.4.20 dnat ip to 10.0.0.5"));
+	assert_non_null(strstr(text, "iifname != \"qg-f0000000-00\" ct status dnat snat ip to "
+				     "172.24.4.10\n"));
 	assert_non_null(strstr(text, "oifname \"qg-f0000000-00\" ip saddr 10.0.0.5 snat ip to 172.24.4.20"));
 	free(text);
 
