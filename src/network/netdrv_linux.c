@@ -413,12 +413,14 @@ static void dhcp_files_free(struct dhcp_files *f)
 	free(f->opts);
 }
 
-/* Converges the DHCP of network 'n': namespace, leg, files, dnsmasq. 'first' means this
- * driver has not applied it before (so a running dnsmasq is kept when its conf on disk
- * is what we would write). */
+/* Converges the DHCP of network 'n': namespace, leg, metadata listener, files, dnsmasq.
+ * Files are compared with what is on disk, so a running dnsmasq whose conf is unchanged
+ * is kept (a restart of ciel restarts nothing); it is signalled when its hosts or opts
+ * changed, or when 'changed' (the model changed since the last converged apply: a
+ * signal that failed then is sent again). */
 static int dhcp_ensure(struct linux_drv *d, const struct net_model *m,
 		       const struct net_model_network *n, const struct net_model_port *dp,
-		       const struct dhcp_files *files, struct err *err)
+		       const struct dhcp_files *files, bool changed, struct err *err)
 {
 	char ns[64], dir[PRIV_PATH_SIZE], conf[PRIV_PATH_SIZE], host[PRIV_PATH_SIZE];
 	char opts[PRIV_PATH_SIZE], pid[PRIV_PATH_SIZE];
@@ -451,7 +453,7 @@ static int dhcp_ensure(struct linux_drv *d, const struct net_model *m,
 	}
 	if (!running)
 		return priv_dnsmasq_start(ns, conf, pid, err);
-	if (hosts_changed || opts_changed)
+	if (hosts_changed || opts_changed || changed)
 		return priv_dnsmasq_hup(pid, err);
 	return 0;
 }
@@ -904,7 +906,8 @@ static int linux_apply(struct netdrv *base, const struct net_model *m,
 		snprintf(ns, sizeof(ns), "qdhcp-%s", n->id);
 		if (!deep && old != NULL && strcmp(old, sig) == 0 && host_has_ns(&h, ns)) {
 			kv_put(&dhcp, n->id, sig);
-		} else if (dhcp_ensure(d, m, n, dp, &files, &e) == 0) {
+		} else if (dhcp_ensure(d, m, n, dp, &files, old != NULL && strcmp(old, sig) != 0,
+				       &e) == 0) {
 			kv_put(&dhcp, n->id, sig);
 		} else {
 			first_err(err, &e, "dhcp", n->id);
@@ -925,14 +928,20 @@ static int linux_apply(struct netdrv *base, const struct net_model *m,
 		err_clear(&e);
 		if (!deep && old != NULL && strcmp(old, sig) == 0 && host_has_ns(&h, ns)) {
 			kv_put(&routers, r->id, sig);
+			kv_put(&rroutes, r->id, routes_text(r));
 		} else if (router_ensure(d, m, r, nat, &e) == 0) {
 			kv_put(&routers, r->id, sig);
+			kv_put(&rroutes, r->id, routes_text(r));
 		} else {
+			/* the routes on the host are still the ones applied before */
+			const char *applied = kv_get(&d->rroutes, r->id);
+
 			first_err(err, &e, "router", r->id);
 			free(sig);
+			if (applied != NULL)
+				kv_put(&rroutes, r->id, xstrdup(applied));
 			rc = -1;
 		}
-		kv_put(&rroutes, r->id, routes_text(r));
 		free(nat);
 	}
 	kv_sort(&routers);

@@ -301,6 +301,11 @@ static bool master_is(const void *arg)
 	return strcmp(strrchr(link, '/') + 1, ab[1]) == 0;
 }
 
+static bool link_gone(const void *name)
+{
+	return if_nametoindex(name) == 0;
+}
+
 /* An "instance": namespace 'ns' with eth0 (MAC 'mac') whose peer in the test's root is
  * 'tap'. */
 static void vm_make(const char *ns, const char *tap, const char *mac)
@@ -493,9 +498,26 @@ static void linuxbridge(void **state)
 	assert_int_equal(rc, 0);
 	assert_string_equal(out, "404");
 
+	/* a router's extra route comes and goes with the model */
+	snprintf(nsname, sizeof(nsname), "qrouter-%s", router);
+	m->routers[0].routes = xcalloc(1, sizeof(*m->routers[0].routes));
+	snprintf(m->routers[0].routes[0].destination, 50, "192.168.77.0/24");
+	snprintf(m->routers[0].routes[0].nexthop, 46, "10.77.0.6");
+	m->routers[0].nroutes = 1;
+	assert_int_equal(apply(drv, m, &u), 0);
+	assert_int_equal(RUN_OUT(out, "ip", "netns", "exec", nsname, "ip", "route"), 0);
+	assert_non_null(strstr(out, "192.168.77.0/24 via 10.77.0.6"));
+	assert_non_null(strstr(out, "default via 172.31.77.1"));
+	m->routers[0].nroutes = 0;
+	assert_int_equal(apply(drv, m, &u), 0);
+	assert_int_equal(RUN_OUT(out, "ip", "netns", "exec", nsname, "ip", "route"), 0);
+	assert_null(strstr(out, "192.168.77.0/24"));
+
 	/* a router namespace deleted behind the driver's back comes back at the next apply */
 	snprintf(nsname, sizeof(nsname), "qrouter-%s", router);
 	assert_int_equal(RUN("ip", "netns", "del", nsname), 0);
+	/* the kernel frees a namespace (and the veths in it) asynchronously */
+	assert_true(until(link_gone, name_of("tap", p_rgw), 5000));
 	assert_false(ping(out_ns, NULL, "172.31.77.20"));
 	assert_int_equal(apply(drv, m, &u), 0);
 	assert_true(ns_exists(nsname));
