@@ -294,40 +294,42 @@ static int try_store(struct db *db, const char *network_id, const char *port_id,
 }
 
 /* Allocates any free pool address of subnet 's' to the port: 0 with *found false when
- * the pools are full. */
+ * the pools are full. From the hint (or, without one, after HINT_MISSES taken addresses
+ * in a row or past the last pool, from a read of the used addresses) it walks the pools
+ * in order; an address another transaction holds is simply passed. */
 static int pick_free(struct db *db, const char *network_id, const char *port_id,
 		     const struct isub *s, bool *found, struct net_addr *out, struct err *err)
 {
 	struct net_addr c;
-	int pool, rc;
+	int pool = 0, rc, misses = 0, scans = 0;
+	bool have = hint_get(s, &pool, &c);
 
 	*found = false;
-	if (hint_get(s, &pool, &c))
-		for (int miss = 0; miss < HINT_MISSES && pos_fix(s, &pool, &c); miss++) {
-			if ((rc = try_store(db, network_id, port_id, s, &c, err)) < 0)
-				return -1;
-			if (rc > 0)
-				goto stored;
-			pos_step(s, &pool, &c);
-		}
-	for (int attempt = 0; attempt < 3; attempt++) {
-		int n = 0;
-		struct net_addr *used = used_addrs(db, s->id, &n, err);
-		bool any;
+	for (int probes = 0; probes < 512; probes++) {
+		if (!have || misses == HINT_MISSES || !pos_fix(s, &pool, &c)) {
+			int n = 0;
+			struct net_addr *used;
+			bool any;
 
-		if (used == NULL)
-			return -1;
-		any = net_first_free(s->pools, s->npools, s->has_gw ? &s->gw : NULL, used, n, &c);
-		free(used);
-		if (!any)
-			return 0;
+			if (scans++ == 4)
+				break;
+			if ((used = used_addrs(db, s->id, &n, err)) == NULL)
+				return -1;
+			any = net_first_free(s->pools, s->npools, s->has_gw ? &s->gw : NULL, used,
+					     n, &c);
+			free(used);
+			if (!any)
+				return 0;
+			pool = pool_of(s->pools, s->npools, &c);
+			have = true;
+			misses = 0;
+		}
 		if ((rc = try_store(db, network_id, port_id, s, &c, err)) < 0)
 			return -1;
-		if (rc > 0) {
-			pool = pool_of(s->pools, s->npools, &c);
+		if (rc > 0)
 			goto stored;
-		}
-		/* taken meanwhile by another process: look again */
+		misses++;
+		pos_step(s, &pool, &c);
 	}
 	return 0;
 stored:

@@ -424,3 +424,29 @@ def test_gateway_outside_subnet_is_allowed(cloud, two):
     sub6 = new_subnet(a, net, "2001:db8:98::/64", gateway_ip="fe80::1")
     assert sub6["gateway_ip"] == "fe80::1"
     assert sub6["allocation_pools"][0]["start"] == "2001:db8:98::1"
+
+
+def test_concurrent_port_creates_get_distinct_addresses(cloud, two):
+    """Threads creating ports on one subnet at once: every create succeeds, no address is
+    given twice, and they fill the pool from its start."""
+    import threading
+    a, _ = two
+    net = new_net(a, "conc")
+    sub = new_subnet(a, net, "10.97.0.0/24", enable_dhcp=False)
+    results = []
+
+    def worker():
+        for _ in range(10):
+            status, _, body = a.req("POST", PORT, body={"port": {"network_id": net["id"]}})
+            results.append((status, body))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(s == 201 for s, _ in results), [b for s, b in results if s != 201][:3]
+    ips = [b["port"]["fixed_ips"][0]["ip_address"] for _, b in results]
+    assert len(set(ips)) == 80
+    assert all(b["port"]["fixed_ips"][0]["subnet_id"] == sub["id"] for _, b in results)
+    assert sorted(ips, key=ipaddress.ip_address) == [f"10.97.0.{i}" for i in range(2, 82)]
