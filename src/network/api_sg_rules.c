@@ -401,7 +401,9 @@ static int check_rule(json_t *item, struct err *err)
 		if ((v == 4) != (strcmp(eth, "IPv4") == 0))
 			return err_set(err, ERR_BAD_REQUEST,
 				       "Conflicting value ethertype %s for CIDR %s", eth, prefix);
+		/* 'prefix' is freed with the value it replaces */
 		json_object_set_new(item, "remote_ip_prefix", json_string(canon));
+		prefix = jsonx_str(item, "remote_ip_prefix");
 	}
 	if (strcmp(eth, "IPv4") == 0 && jsonx_str(item, "protocol") != NULL)
 		for (int i = 0; ipv6_only_protocols[i]; i++)
