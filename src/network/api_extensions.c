@@ -70,6 +70,9 @@ static const struct net_extension extensions[] = {
 	  "Extra options configuration for DHCP. For example PXE boot options to DHCP clients "
 	  "can be specified (e.g. tftp-server, server-ip-address, bootfile-name)",
 	  "2013-03-17T12:00:00-00:00" },
+	{ "ip-substring-filtering", "IP address substring filtering",
+	  "Provides IP address substring filtering when listing ports",
+	  "2017-11-28T09:00:00-00:00" },
 	/* security groups (api_secgroups.c) */
 	{ "security-group", "security-group", "The security groups extension.",
 	  "2012-10-05T10:00:00-00:00" },
