@@ -261,8 +261,10 @@ static json_t *create_one(struct req *rq, struct db *db, json_t *item, struct er
 	const char *project = jsonx_str(item, "project_id");
 	char id[37], def[37];
 
+	/* the group and the two rules it starts with, as Neutron counts them */
 	if (check_name(item, err) < 0 || net_default_sg(db, project, def, err) < 0 ||
-	    net_quota_check(db, project, "security_group", 1, err) < 0)
+	    net_quota_check(db, project, "security_group", 1, err) < 0 ||
+	    net_quota_check(db, project, "security_group_rule", 2, err) < 0)
 		return NULL;
 	util_uuid(id);
 	json_object_set_new(item, "id", json_string(id));

@@ -416,6 +416,14 @@ def test_quota(cloud):
     assert "Quota exceeded for resources: ['security_group_rule']" in \
         neutron_error(body, status, 409)
     assert len(groups(p)) == 2
+    # a new group needs room for its two egress rules too
+    status, _, body = cloud.request("PUT", "/network/v2.0/quotas/" + p.id, admin, body={
+        "quota": {"security_group": 3, "security_group_rule": 8}})
+    assert status == 200, body
+    status, _, body = p.req("POST", SG, body={"security_group": {"name": "q3"}})
+    assert "Quota exceeded for resources: ['security_group_rule']" in \
+        neutron_error(body, status, 409)
+    assert len(groups(p)) == 2
 
 
 def test_group_in_use_by_a_port(cloud, two):
