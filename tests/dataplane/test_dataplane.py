@@ -5,7 +5,10 @@ id's first 11 characters): the agent plugs it into the network's bridge, as it p
 VM's tap. busybox udhcpc asks for the address. Traffic stays in namespaces and bridges
 made here; the external network is ciel's isolated `public` bridge.
 
-Needs root; run with /usr/bin/python3 -m pytest tests/dataplane."""
+Needs root. tools/check runs it inside a network and mount namespace of its own (unshare,
+a tmpfs on /run/netns, sysfs remounted), so the host's links, namespaces and nftables are
+never touched and another ciel on the host (whose reconcile would remove this one's
+namespaces as orphans) cannot interfere."""
 import os
 import re
 import shutil
@@ -83,7 +86,7 @@ class Host:
             return f.read().strip(), time.time() - t0
 
     def ping(self, addr, count=1, wait=2):
-        return netns(self.ns, "ping", "-c", str(count), "-W", str(wait), addr,
+        return netns(self.ns, "busybox", "ping", "-c", str(count), "-W", str(wait), addr,
                      check=False).returncode == 0
 
     def destroy(self):
@@ -106,8 +109,12 @@ def until(fn, timeout=10.0, step=0.2):
 @pytest.fixture(scope="module")
 def cloud():
     c = Cloud(net_driver="linuxbridge")
+    public = c.cli("network", "show", "public", "-f", "json")["id"]
     yield c
     c.destroy()
+    # stopping ciel leaves the data plane running (instances keep their network): the
+    # test's cloud is gone for good, so its public bridge goes too
+    sh("ip", "link", "del", "brq" + public[:11], check=False)
 
 
 @pytest.fixture
@@ -174,8 +181,8 @@ def test_dhcp_ping_security_groups_router_fip_metadata_cleanup(cloud, hosts):
     print(f"rule applied within {time.time() - t0:.2f} s")
     # anti-spoofing: another address than the port's is dropped
     netns(h1.ns, "ip", "addr", "add", "10.90.0.222/24", "dev", "eth0")
-    assert not netns(h1.ns, "ping", "-c", "1", "-W", "2", "-I", "10.90.0.222", a2,
-                     check=False).returncode == 0
+    assert not netns(h1.ns, "busybox", "ping", "-c", "1", "-W", "2", "-I", "10.90.0.222",
+                     a2, check=False).returncode == 0
     netns(h1.ns, "ip", "addr", "del", "10.90.0.222/24", "dev", "eth0")
 
     # a router gives SNAT towards the public network; "outside" sits on public's bridge
@@ -183,7 +190,8 @@ def test_dhcp_ping_security_groups_router_fip_metadata_cleanup(cloud, hosts):
     router = cli(cloud, "router", "create", "dp-router")
     cloud.cli("router", "set", "--external-gateway", public["id"], router["id"])
     cloud.cli("router", "add", "subnet", router["id"], sub["id"])
-    outside_port = port(cloud, public, "outside")
+    # the outside world is no instance of the cloud: no security group filters it
+    outside_port = port(cloud, public, "outside", "--disable-port-security")
     out = Host(outside_port, "out")
     hosts.append(out)
     out_ip = outside_port["fixed_ips"][0]["ip_address"] \
@@ -198,7 +206,7 @@ def test_dhcp_ping_security_groups_router_fip_metadata_cleanup(cloud, hosts):
                             "http.server", "8000", "--bind", out_ip],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        assert until(lambda: netns(h1.ns, "busybox", "wget", "-q", "-O", "-", "-T", "2",
+        assert until(lambda: netns(h1.ns, "curl", "-sf", "-m", "3",
                                    f"http://{out_ip}:8000/", check=False).returncode == 0)
     finally:
         srv.terminate()
@@ -215,7 +223,7 @@ def test_dhcp_ping_security_groups_router_fip_metadata_cleanup(cloud, hosts):
                  "ACTIVE")
 
     # metadata answers at 169.254.169.254 with the port's identity
-    md = netns(h1.ns, "busybox", "wget", "-q", "-O", "-", "-T", "3",
+    md = netns(h1.ns, "curl", "-sf", "-m", "5",
                "http://169.254.169.254/openstack/latest/meta_data.json", check=False)
     assert md.returncode == 0, md.stderr
     assert p1["id"] in md.stdout or p1.get("device_id", "x") in md.stdout, md.stdout
