@@ -364,6 +364,12 @@ def test_list_filters_fields_bulk(cloud, two):
                                                              sorted([s4["id"], s6["id"]]))]:
         status, _, body = a.req("GET", base + q)
         assert status == 200 and sorted(s["id"] for s in body["subnets"]) == sorted(want), q
+    # tags, as on every resource
+    status, _, _ = a.req("PUT", f"{SUB}/{s6['id']}/tags/red")
+    assert status == 201
+    status, _, body = a.req("GET", base + "&tags=red")
+    assert [s["id"] for s in body["subnets"]] == [s6["id"]]
+    assert body["subnets"][0]["tags"] == ["red"]
     status, _, body = a.req("GET", base + "&fields=id&fields=cidr")
     assert all(set(s) == {"id", "cidr"} for s in body["subnets"]), body
     # a bulk with one bad item creates nothing
