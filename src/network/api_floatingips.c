@@ -32,7 +32,7 @@ static const struct net_attr fip_attrs[] = {
 	{ "description", NULL, NA_STR, NAF_FILTER | NAF_POST | NAF_PUT, 0 },
 	/* internal: the port holding the address */
 	{ "floating_port_id", NULL, NA_STR, 0, 0 },
-	{ NULL },
+	{ 0 },
 };
 
 /* port_details of associated floating IPs (one query per page), no floating_port_id. */

@@ -33,7 +33,7 @@ static const struct net_attr network_attrs[] = {
 	  NAF_FILTER | NAF_POST | NAF_ADMIN | NAF_EMPTY_NULL, 0 },
 	{ "provider:segmentation_id", "segmentation_id", NA_INT,
 	  NAF_FILTER | NAF_POST | NAF_ADMIN | NAF_NULL, 0 },
-	{ NULL },
+	{ 0 },
 };
 
 /* The network ids of a page, "?, ?, ..." bound in 'sb' (at most SQLB_MAX_PARAMS - 1). */

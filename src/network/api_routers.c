@@ -38,7 +38,7 @@ static const struct net_attr router_attrs[] = {
 	{ "gw_network_id", NULL, NA_STR, NAF_NULL, 0 },
 	{ "gw_port_id", NULL, NA_STR, NAF_NULL, 0 },
 	{ "enable_snat", NULL, NA_BOOL, 0, 0 },
-	{ NULL },
+	{ 0 },
 };
 
 /* ---- addresses and prefixes (ipam_addr.h does the math) ---- */

@@ -23,7 +23,7 @@ static const struct net_attr sg_attrs[] = {
 	{ "name", NULL, NA_STR, NAF_FILTER | NAF_SORT | NAF_POST | NAF_PUT, 0 },
 	{ "description", NULL, NA_STR, NAF_FILTER | NAF_SORT | NAF_POST | NAF_PUT, 0 },
 	{ "stateful", NULL, NA_BOOL, NAF_FILTER | NAF_SORT | NAF_POST | NAF_PUT, 0 },
-	{ NULL },
+	{ 0 },
 };
 
 /* security_group_rules (whole rule bodies, as Neutron embeds them) and shared. */

@@ -32,7 +32,7 @@ static const struct net_attr rule_attrs[] = {
 	{ "remote_group_id", NULL, NA_STR, NAF_FILTER | NAF_SORT | NAF_POST | NAF_NULL, 0 },
 	{ "remote_address_group_id", NULL, NA_STR, NAF_FILTER | NAF_POST | NAF_NULL, 0 },
 	{ "description", NULL, NA_STR, NAF_FILTER | NAF_POST, 0 },
-	{ NULL },
+	{ 0 },
 };
 
 /* Keys whose values this file converts and checks itself, with Neutron's own messages. */

@@ -28,7 +28,7 @@ static const struct net_attr subnetpool_attrs[] = {
 	{ "is_default", NULL, NA_BOOL, NAF_FILTER | NAF_SORT | NAF_POST | NAF_PUT | NAF_ADMIN, 0 },
 	{ "default_quota", NULL, NA_INT, NAF_FILTER | NAF_POST | NAF_PUT | NAF_NULL, 0 },
 	{ "address_scope_id", NULL, NA_STR, NAF_FILTER | NAF_POST | NAF_PUT | NAF_NULL, 0 },
-	{ NULL },
+	{ 0 },
 };
 
 const struct net_rdef net_subnetpool_rdef = {

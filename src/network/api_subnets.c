@@ -35,7 +35,7 @@ static const struct net_attr subnet_attrs[] = {
 	{ "allocation_pools", NULL, NA_JSON, NAF_POST | NAF_PUT | NAF_NULL, 0 },
 	{ "service_types", NULL, NA_JSON, NAF_POST, 0 },
 	{ "segment_id", NULL, NA_STR, NAF_FILTER | NAF_NULL, 0 },
-	{ NULL },
+	{ 0 },
 };
 
 /* keys of a create body the attribute table does not cover */
