@@ -37,7 +37,7 @@ static const struct net_attr port_attrs[] = {
 	{"binding:profile", "binding_profile", NA_JSON, NAF_POST | NAF_PUT | NAF_ADMIN, 0},
 	{"binding:vif_type", "binding_vif_type", NA_STR, NAF_FILTER, 0},
 	{"dns_name", NULL, NA_STR, NAF_FILTER | NAF_POST | NAF_PUT, 0},
-	{NULL},
+	{ 0 },
 };
 
 /* Keys of a port body the attribute table does not hold. */
