@@ -646,8 +646,7 @@ int net_subnet_check_update(const json_t *old, json_t *item, struct err *err)
 			json_is_true(json_object_get(item, "enable_dhcp")), &c, err) < 0)
 		return -1;
 	/* the pools, given or kept, must still leave the gateway out */
-	if (json_object_get(item, "allocation_pools") != NULL &&
-	    !json_is_null(json_object_get(item, "allocation_pools"))) {
+	if (json_object_get(item, "allocation_pools") != NULL) { /* null: the defaults */
 		if (check_pools(item, &c, has_gw ? &gw : NULL, err) < 0)
 			return -1;
 	} else if (json_object_get(item, "gateway_ip") != NULL) {

@@ -307,6 +307,10 @@ def test_update_errors_change_nothing(cloud, two):
                                                      "end": "10.40.0.110"}
     status, _, body = a.req("PUT", f"{SUB}/{sub['id']}", body={"subnet": {"gateway_ip": None}})
     assert status == 200 and body["subnet"]["gateway_ip"] is None, body
+    status, _, body = a.req("PUT", f"{SUB}/{sub['id']}", body={"subnet": {
+        "allocation_pools": None}})
+    assert status == 200, body
+    assert body["subnet"]["allocation_pools"] == [{"start": "10.40.0.1", "end": "10.40.0.254"}]
 
 
 def test_ipam_order_given_taken_exhausted(cloud, two):
