@@ -15,11 +15,19 @@ const struct net_rdef *const net_tagged[] = {
 	&net_secgroup_rdef, &net_router_rdef, &net_fip_rdef, NULL,
 };
 
-static const struct net_rdef *tagged(const char *plural)
+/* The resource whose collection path is 'path' ("security-groups" is the collection
+ * security_groups). */
+static const struct net_rdef *tagged(const char *path)
 {
-	for (int i = 0; net_tagged[i]; i++)
-		if (strcmp(net_tagged[i]->plural, plural) == 0)
+	for (int i = 0; net_tagged[i]; i++) {
+		const char *p = net_tagged[i]->plural, *s = path;
+		while (*p && (*p == *s || (*p == '_' && *s == '-'))) {
+			p++;
+			s++;
+		}
+		if (*p == '\0' && *s == '\0')
 			return net_tagged[i];
+	}
 	return NULL;
 }
 

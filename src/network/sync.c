@@ -109,7 +109,8 @@ static int write_statuses(struct db *db, struct up_set *up, int *changed, struct
 	int rc = -1, n;
 
 	*changed = 0;
-	qsort(up->ids, up->n, sizeof(*up->ids), id_cmp);
+	if (up->n > 0) /* ids is NULL when no port is up */
+		qsort(up->ids, up->n, sizeof(*up->ids), id_cmp);
 	res = db_query(db, err, "SELECT id, status, admin_state_up FROM net_port", DBNONE);
 	if (res == NULL)
 		return -1;

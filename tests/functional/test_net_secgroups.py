@@ -501,8 +501,6 @@ def test_admin_list_of_a_project_makes_its_default(cloud):
     assert all(r["belongs_to_default_sg"] is True for r in body["security_group_rules"])
 
 
-@pytest.mark.xfail(strict=True, reason="api_tags.c looks the resource up by its plural "
-                   "with '_' (security_groups) while the path says security-groups")
 def test_group_tags(cloud, two):
     a, _ = two
     sg = new_group(a, "tagged")
