@@ -139,7 +139,8 @@ void db_rollback(struct db *db)
 {
 	struct err ignored = { 0 };
 
-	ops->script(db, &ignored, "ROLLBACK");
+	if (db != NULL && ops->in_transaction(db)) /* none open: nothing to undo, no noise */
+		ops->script(db, &ignored, "ROLLBACK");
 }
 
 struct db_res *db_res_new(int cols)

@@ -3,6 +3,7 @@
 
 /* Private to the database layer: the engine vtable and the result set. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -32,6 +33,8 @@ struct db_ops {
 		   int n, struct db_res **res);
 	int (*script)(struct db *db, struct err *err, const char *sql);
 	const char *begin_sql;
+	/* True while a transaction is open on 'db'. */
+	bool (*in_transaction)(struct db *db);
 };
 
 extern const struct db_ops db_sqlite_ops;

@@ -135,6 +135,11 @@ static int pg_script(struct db *db, struct err *err, const char *sql)
 	return 0;
 }
 
+static bool pg_in_transaction(struct db *db)
+{
+	return PQtransactionStatus(db->h) != PQTRANS_IDLE;
+}
+
 const struct db_ops db_pg_ops = {
 	.name = "postgresql",
 	.open = pg_open,
@@ -142,4 +147,5 @@ const struct db_ops db_pg_ops = {
 	.run = pg_run,
 	.script = pg_script,
 	.begin_sql = "BEGIN",
+	.in_transaction = pg_in_transaction,
 };

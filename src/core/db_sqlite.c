@@ -159,6 +159,11 @@ static int sq_script(struct db *db, struct err *err, const char *sql)
 	return 0;
 }
 
+static bool sq_in_transaction(struct db *db)
+{
+	return !sqlite3_get_autocommit(db->h);
+}
+
 const struct db_ops db_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -166,4 +171,5 @@ const struct db_ops db_sqlite_ops = {
 	.run = sq_run,
 	.script = sq_script,
 	.begin_sql = "BEGIN IMMEDIATE",
+	.in_transaction = sq_in_transaction,
 };
