@@ -35,37 +35,52 @@ static const struct net_attr fip_attrs[] = {
 	{ 0 },
 };
 
-/* port_details of associated floating IPs (one query per page), no floating_port_id. */
+/* port_details of associated floating IPs (a query per 30 of a page), no
+ * floating_port_id. */
 static int decorate(struct req *rq, struct db *db, json_t *items, struct err *err)
 {
-	size_t i;
+	size_t i, n = json_array_size(items);
 	json_t *o;
 
 	(void)rq;
 	json_array_foreach(items, i, o) {
-		const char *port = jsonx_str(o, "port_id");
-		struct db_res *res;
-
 		json_object_del(o, "floating_port_id");
 		json_object_set_new(o, "port_details", json_null());
-		if (port == NULL)
-			continue;
-		res = db_query(db, err,
-			       "SELECT name, network_id, mac_address, admin_state_up, status,"
-			       " device_id, device_owner FROM net_port WHERE id = ?",
-			       DBP(port));
-		if (res == NULL)
+	}
+	for (size_t from = 0; from < n; from += 30) {
+		size_t chunk = n - from < 30 ? n - from : 30;
+		struct sqlb sb;
+		struct db_res *res;
+		int nports = 0;
+
+		sqlb_init(&sb, "SELECT id, name, network_id, mac_address, admin_state_up, status,"
+			       " device_id, device_owner FROM net_port WHERE id IN (");
+		for (size_t j = from; j < from + chunk; j++) {
+			const char *port = jsonx_str(json_array_get(items, j), "port_id");
+			if (port != NULL)
+				sqlb_add(&sb, nports++ ? ", ?" : "?", port);
+		}
+		sqlb_text(&sb, ")");
+		res = nports > 0 ? db_query(db, err, sb.sql, sb.params, sb.n) : NULL;
+		sqlb_free(&sb);
+		if (nports > 0 && res == NULL)
 			return -1;
-		if (db_res_rows(res) > 0)
-			json_object_set_new(
-				o, "port_details",
-				json_pack("{s:s,s:s,s:s,s:b,s:s,s:s,s:s}", "name",
-					  db_res_str(res, 0, 0), "network_id",
-					  db_res_str(res, 0, 1),
-					  "mac_address", db_res_str(res, 0, 2), "admin_state_up",
-					  db_res_bool(res, 0, 3), "status", db_res_str(res, 0, 4),
-					  "device_id", db_res_str(res, 0, 5), "device_owner",
-					  db_res_str(res, 0, 6)));
+		for (int r = 0; res != NULL && r < db_res_rows(res); r++)
+			for (size_t j = from; j < from + chunk; j++) {
+				o = json_array_get(items, j);
+				if (!str_eq(jsonx_str(o, "port_id"), db_res_str(res, r, 0)))
+					continue;
+				json_object_set_new(
+					o, "port_details",
+					json_pack("{s:s,s:s,s:s,s:b,s:s,s:s,s:s}", "name",
+						  db_res_str(res, r, 1), "network_id",
+						  db_res_str(res, r, 2), "mac_address",
+						  db_res_str(res, r, 3), "admin_state_up",
+						  db_res_bool(res, r, 4), "status",
+						  db_res_str(res, r, 5), "device_id",
+						  db_res_str(res, r, 6), "device_owner",
+						  db_res_str(res, r, 7)));
+			}
 		db_res_free(res);
 	}
 	return 0;

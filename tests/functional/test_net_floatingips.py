@@ -79,12 +79,20 @@ def test_cli_create_set_unset_delete(cloud, env):
     details = body["floatingip"]["port_details"]
     assert details["network_id"] == env["net"]["id"] and details["name"] == "fip-p1"
 
-    assert [f["id"] for f in fips(a, "?port_id=" + p1["id"])] == [fip["id"]]
+    listed = fips(a, "?port_id=" + p1["id"])
+    assert [f["id"] for f in listed] == [fip["id"]]
+    assert listed[0]["port_details"]["name"] == "fip-p1"
+    assert listed[0]["port_details"]["device_owner"] == ""
+    assert "floating_port_id" not in listed[0]
     assert [f["id"] for f in fips(a, "?router_id=" + env["router"]["id"])] == [fip["id"]]
     assert [f["id"] for f in fips(a, "?floating_ip_address=" + addr)] == [fip["id"]]
     assert [f["id"] for f in fips(a, "?fixed_ip_address=" + fixed_ip(p1))] == [fip["id"]]
     assert [f["id"] for f in fips(a, "?floating_network_id=" + ext["id"])] == [fip["id"]]
-    assert [f["id"] for f in fips(a, "?description=web&status=DOWN")] == [fip["id"]]
+    # the sync worker turns an associated floating IP ACTIVE once the data plane has it
+    status = a.cli("floating ip", "show", fip["id"], "-f", "json")["status"]
+    assert status in ("DOWN", "ACTIVE")
+    assert [f["id"] for f in fips(a, "?description=web&status=" + status)] == [fip["id"]]
+    assert fips(a, "?description=web&status=ERROR") == []
     assert fips(a, "?port_id=" + env["p2"]["id"]) == []
     listed = a.cli("floating ip", "list", "--port", p1["id"], "-f", "json")
     assert [f["ID"] for f in listed] == [fip["id"]]
