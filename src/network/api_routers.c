@@ -83,7 +83,7 @@ static int router_load(struct req *rq, struct db *db, const char *id, struct rou
  * subnet_id, ip_address, subnet cidr, subnet ip_version, port project_id. 'owner' NULL
  * means interfaces and gateway. */
 struct db_res *net_router_legs(struct db *db, const char *router_id, const char *owner,
-				  struct err *err)
+			       struct err *err)
 {
 	struct sqlb sb;
 	struct db_res *res;
@@ -171,7 +171,7 @@ const struct net_rdef net_router_rdef = {
 /* The router if the caller may change it (owner or admin): 404 when it cannot see it,
  * 403 when it can but does not own it (only the admin sees others'). Loads its row. */
 int net_router_find_owned(struct req *rq, struct db *db, const char *id, const char *action,
-		      struct router_row *r, struct err *err)
+			  struct router_row *r, struct err *err)
 {
 	json_t *body = net_find(rq, db, &net_router_rdef, id, err);
 	bool mine;
@@ -314,8 +314,8 @@ static int check_ext_ips(struct db *db, const char *network_id, json_t *ext_ips,
  * context does: 'project' is its owner ("" for a gateway). 'fixed_ips' may be NULL
  * (default addresses), borrowed. Returns the port body (caller owns) or NULL. */
 json_t *net_router_leg_create(struct req *rq, struct db *db, const char *router_id,
-			  const char *project, const char *network_id, const char *owner,
-			  json_t *fixed_ips, struct err *err)
+			      const char *project, const char *network_id, const char *owner,
+			      json_t *fixed_ips, struct err *err)
 {
 	json_t *item = json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "network_id", network_id,
 				 "project_id", project, "device_id", router_id, "device_owner",
