@@ -111,7 +111,12 @@ static int write_statuses(struct db *db, struct up_set *up, int *changed, struct
 	*changed = 0;
 	if (up->n > 0) /* ids is NULL when no port is up */
 		qsort(up->ids, up->n, sizeof(*up->ids), id_cmp);
-	res = db_query(db, err, "SELECT id, status, admin_state_up FROM net_port", DBNONE);
+	/* as in Neutron, a port goes ACTIVE only once bound to a host (compute sets
+	 * binding:host_id) or when the network owns it (DHCP, router legs) */
+	res = db_query(db, err,
+		       "SELECT id, status, admin_state_up, binding_host_id <> ''"
+		       " OR device_owner LIKE 'network:%' FROM net_port",
+		       DBNONE);
 	if (res == NULL)
 		return -1;
 	if (db_begin(db, err) < 0)
@@ -122,7 +127,7 @@ static int write_statuses(struct db *db, struct up_set *up, int *changed, struct
 
 		if (!db_res_bool(res, r, 2))
 			want = "DOWN";
-		else if (strlen(id) < sizeof(*up->ids) &&
+		else if (db_res_bool(res, r, 3) && strlen(id) < sizeof(*up->ids) &&
 			 bsearch(id, up->ids, up->n, sizeof(*up->ids), id_cmp) != NULL)
 			want = "ACTIVE";
 		if (want == NULL || str_eq(status, want))

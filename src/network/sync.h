@@ -13,7 +13,8 @@
  * logged and retried after a backoff (1 s doubling to 30 s).
  *
  * After a successful apply it writes the statuses the driver reported: ports reported up
- * become ACTIVE, admin-down ports become DOWN; floating IPs with a port are ACTIVE, those
+ * become ACTIVE when they are bound to a host or owned by the network (as Neutron leaves
+ * an unbound port DOWN), admin-down ports become DOWN; floating IPs with a port are ACTIVE, those
  * without DOWN. Only rows whose status changes are written, and nothing else of the row
  * (no revision bump). */
 

@@ -12,6 +12,7 @@ namespaces as orphans) cannot interfere."""
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -146,7 +147,9 @@ def network_with_subnet(cloud, name, cidr):
 
 
 def port(cloud, net, name, *extra):
-    return cli(cloud, "port", "create", "--network", net["id"], *extra, name)
+    # bound to this host, as compute binds an instance's port
+    return cli(cloud, "port", "create", "--network", net["id"], "--host",
+               socket.gethostname(), *extra, name)
 
 
 def test_dhcp_ping_security_groups_router_fip_metadata_cleanup(cloud, hosts):

@@ -617,3 +617,29 @@ def test_port_quota(cloud, admin):
     status, _, body = q.req("POST", PORTS, body={"port": {"network_id": net}})
     neutron_error(body, status, 409)
     assert len(show_all(q, net)) == 2
+
+
+def test_status_follows_binding(cloud, two, admin):
+    """As in Neutron: a port stays DOWN until it is bound to a host; then the data plane
+    (here the noop driver, which has everything up at once) makes it ACTIVE."""
+    import time
+    a, _ = two
+    net, _ = make_net(a, "status-net", "10.48.0.0/24")
+    port = create(a, network_id=net)
+    time.sleep(1.5)  # a few sync rounds
+    assert show(a, port["id"])["status"] == "DOWN"
+    status, _, body = cloud.request("PUT", f"{PORTS}/{port['id']}", admin,
+                                    body={"port": {"binding:host_id": "h1"}})
+    assert status == 200, body
+    deadline = time.time() + 10
+    while show(a, port["id"])["status"] != "ACTIVE" and time.time() < deadline:
+        time.sleep(0.2)
+    assert show(a, port["id"])["status"] == "ACTIVE"
+    a.cli("network", "set", "--disable", net)  # the port's own admin state counts
+    status, _, body = a.req("PUT", f"{PORTS}/{port['id']}",
+                            body={"port": {"admin_state_up": False}})
+    deadline = time.time() + 10
+    while show(a, port["id"])["status"] != "DOWN" and time.time() < deadline:
+        time.sleep(0.2)
+    assert show(a, port["id"])["status"] == "DOWN"
+    a.req("DELETE", f"{PORTS}/{port['id']}")
