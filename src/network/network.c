@@ -108,6 +108,7 @@ static const char *neutron_type(const struct err *err)
 	} known[] = {
 		{ " already allocated in subnet ", "IpAddressAlreadyAllocated" },
 		{ "No more IP addresses available on network ", "IpAddressGenerationFailure" },
+		{ "Quota exceeded for resources: ", "OverQuota" },
 	};
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
