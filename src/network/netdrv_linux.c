@@ -46,6 +46,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <net/if.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <poll.h>
@@ -740,10 +741,89 @@ static void plugs_apply(const struct plug *plugs, int nplugs, const struct priv_
 	}
 }
 
+/* The link an RTM_NEWLINK message 'nh' describes (name, kind, master, up) into 'l';
+ * false when it is no such message or names no link. */
+static bool link_of_event(const struct nlmsghdr *nh, struct priv_link *l)
+{
+	const struct ifinfomsg *ifi = NLMSG_DATA(nh);
+	int len = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifi));
+
+	memset(l, 0, sizeof(*l));
+	if (nh->nlmsg_type != RTM_NEWLINK || len < 0)
+		return false;
+	l->up = (ifi->ifi_flags & IFF_UP) != 0;
+	for (const struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == IFLA_IFNAME) {
+			snprintf(l->name, sizeof(l->name), "%.*s", (int)RTA_PAYLOAD(a),
+				 (const char *)RTA_DATA(a));
+		} else if (a->rta_type == IFLA_MASTER && RTA_PAYLOAD(a) >= sizeof(uint32_t)) {
+			uint32_t idx;
+			char name[IF_NAMESIZE];
+
+			memcpy(&idx, RTA_DATA(a), sizeof(idx));
+			if (idx != 0 && if_indextoname(idx, name) != NULL)
+				snprintf(l->master, sizeof(l->master), "%s", name);
+		} else if (a->rta_type == IFLA_LINKINFO) {
+			int ilen = (int)RTA_PAYLOAD(a);
+
+			for (const struct rtattr *i = RTA_DATA(a); RTA_OK(i, ilen);
+			     i = RTA_NEXT(i, ilen))
+				if (i->rta_type == IFLA_INFO_KIND)
+					snprintf(l->kind, sizeof(l->kind), "%.*s",
+						 (int)RTA_PAYLOAD(i), (const char *)RTA_DATA(i));
+		}
+	}
+	return l->name[0] != '\0';
+}
+
+/* Reads every pending link event of 'fd' into 'ev' (the latest state per tap name; *nev
+ * entries, 'cap' at most). Returns true when events were lost or 'ev' is full: the
+ * caller must then look at the whole host instead. */
+static bool link_events_read(int fd, struct priv_link *ev, int *nev, int cap)
+{
+	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
+	bool lost = false;
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) != 0) {
+		int len = (int)n;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			lost = lost || errno == ENOBUFS;
+			break;
+		}
+		for (const struct nlmsghdr *nh = (const struct nlmsghdr *)buf; NLMSG_OK(nh, len);
+		     nh = NLMSG_NEXT(nh, len)) {
+			struct priv_link l;
+			int k = 0;
+
+			if (!link_of_event(nh, &l) || strncmp(l.name, "tap", 3) != 0)
+				continue;
+			while (k < *nev && strcmp(ev[k].name, l.name) != 0)
+				k++;
+			if (k == cap) {
+				lost = true;
+				continue;
+			}
+			ev[k] = l;
+			if (k == *nev)
+				(*nev)++;
+		}
+	}
+	return lost;
+}
+
+/* Plugs taps as they appear. A link event names the link, its master and its state, so
+ * only a tap of a known port costs a helper call; the whole host is listed only when
+ * events were lost and every 2 s (a safety net), never per event: while an apply makes
+ * hundreds of links, a list per event would keep the helper busy. */
 static void *watcher_main(void *arg)
 {
+	enum { MAX_EVENTS = 64 };
 	struct linux_drv *d = arg;
-	char buf[8192];
+	struct priv_link ev[MAX_EVENTS];
 
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = d->wake_fd, .events = POLLIN },
@@ -751,8 +831,8 @@ static void *watcher_main(void *arg)
 		struct priv_link *links = NULL;
 		struct plug *plugs;
 		struct err err = { 0 };
-		int nplugs, nlinks = 0, rc;
-		bool event = false;
+		int nplugs, nlinks = 0, nev = 0, rc;
+		bool full;
 
 		rc = poll(pfd, d->nl_fd >= 0 ? 2 : 1, 2000);
 		if (rc < 0 && errno != EINTR)
@@ -763,10 +843,10 @@ static void *watcher_main(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&d->lock);
+		full = rc == 0;
 		if (d->nl_fd >= 0 && (pfd[1].revents & POLLIN))
-			while (recv(d->nl_fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-				event = true;
-		if (!event && rc != 0)
+			full = link_events_read(d->nl_fd, ev, &nev, MAX_EVENTS) || full;
+		if (!full && nev == 0)
 			continue;
 		pthread_mutex_lock(&d->lock);
 		nplugs = d->nplugs;
@@ -774,8 +854,12 @@ static void *watcher_main(void *arg)
 		if (nplugs)
 			memcpy(plugs, d->plugs, (size_t)nplugs * sizeof(*plugs));
 		pthread_mutex_unlock(&d->lock);
-		if (nplugs > 0 && priv_running() && priv_link_list(NULL, &links, &nlinks, &err) == 0)
-			plugs_apply(plugs, nplugs, links, nlinks, &err);
+		if (nplugs > 0 && priv_running()) {
+			if (!full)
+				plugs_apply(plugs, nplugs, ev, nev, &err);
+			else if (priv_link_list(NULL, &links, &nlinks, &err) == 0)
+				plugs_apply(plugs, nplugs, links, nlinks, &err);
+		}
 		if (err.kind != ERR_NONE)
 			log_debug("tap watcher: %s", err.msg);
 		free(links);

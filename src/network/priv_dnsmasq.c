@@ -200,14 +200,15 @@ static pid_t dnsmasq_pid(struct priv_ctx *c, const char *pidfile)
 
 /* Waits (2 s at most) until daemon 'pid' sleeps in poll(), its event loop. dnsmasq
  * releases its first process a little before it starts handling signals and ignores a
- * SIGHUP that comes in between: without this wait, a hosts file written and signalled
- * right after a start could go unread until the next change. */
+ * SIGHUP that comes in between: a SIGHUP is sent only after this wait. The start does
+ * not wait (it would serialise ~5 ms per dnsmasq in a reconcile of hundreds); a daemon
+ * running for a while is in its loop at the first look. */
 static void wait_event_loop(pid_t pid)
 {
 	char path[64], buf[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
-	for (int i = 0; i < 400; i++) {
+	for (int i = 0; i < 2000; i++) {
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		ssize_t n;
 		long nr;
@@ -226,7 +227,7 @@ static void wait_event_loop(pid_t pid)
 #endif
 		if (nr == SYS_ppoll)
 			return;
-		nanosleep(&(struct timespec){ .tv_nsec = 5 * 1000 * 1000 }, NULL);
+		nanosleep(&(struct timespec){ .tv_nsec = 1000 * 1000 }, NULL);
 	}
 }
 
@@ -295,9 +296,6 @@ int priv_op_dnsmasq_start(struct priv_ctx *c, const struct priv_req *r)
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return priv_fail(c, EIO, "dnsmasq failed (status %d): %s",
 				 WIFEXITED(status) ? WEXITSTATUS(status) : -1, out);
-	running = dnsmasq_pid(c, r->path2);
-	if (running > 0)
-		wait_event_loop(running);
 	return 0;
 }
 
@@ -309,6 +307,7 @@ int priv_op_dnsmasq_hup(struct priv_ctx *c, const struct priv_req *r)
 		return -1;
 	if (pid == 0)
 		return priv_fail(c, ESRCH, "dnsmasq is not running");
+	wait_event_loop(pid);
 	if (kill(pid, SIGHUP) < 0)
 		return priv_fail(c, errno, "kill: %s", strerror(errno));
 	return 0;
