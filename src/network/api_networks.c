@@ -245,50 +245,7 @@ static json_t *create_one(struct req *rq, struct db *db, json_t *item, struct er
 
 static int networks_create(struct req *rq, struct err *err)
 {
-	struct db *db = db_get(err);
-	json_t *items = NULL, *out = json_array(), *item;
-	size_t i;
-
-	if (db == NULL || (items = net_body_items(rq, &net_network_rdef, err)) == NULL ||
-	    db_begin(db, err) < 0)
-		goto fail;
-	json_array_foreach(items, i, item) {
-		json_t *o;
-		if (net_check_item(rq, &net_network_rdef, item, true, NULL, err) < 0 ||
-		    (o = create_one(rq, db, item, err)) == NULL)
-			goto fail;
-		json_array_append_new(out, o);
-	}
-	if (db_commit(db, err) < 0)
-		goto fail;
-	if (json_object_get(rq->json, "networks") != NULL)
-		reply_json(rq, 201, json_pack("{s:o}", "networks", out));
-	else {
-		net_reply_one(rq, &net_network_rdef, 201, json_incref(json_array_get(out, 0)));
-		json_decref(out);
-	}
-	net_changed();
-	return 0;
-fail:
-	if (db != NULL)
-		db_rollback(db);
-	json_decref(out);
-	return -1;
-}
-
-/* The network if the caller may change it (owner or admin): 404 when it cannot see it,
- * 403 when it can but does not own it. Caller owns. */
-static json_t *find_owned(struct req *rq, struct db *db, const char *id, const char *action,
-			  struct err *err)
-{
-	json_t *net = net_find(rq, db, &net_network_rdef, id, err);
-
-	if (net == NULL || net_is_admin(rq) ||
-	    str_eq(jsonx_str(net, "project_id"), net_caller_project(rq)))
-		return net;
-	json_decref(net);
-	err_set(err, ERR_FORBIDDEN, "(rule:%s_network) is disallowed by policy", action);
-	return NULL;
+	return net_create(rq, &net_network_rdef, NULL, create_one, err);
 }
 
 /* 409 when turning sharing off would strand other projects' ports. */
@@ -322,7 +279,7 @@ static int network_update(struct req *rq, struct err *err)
 	if (db == NULL || (item = net_body(rq, &net_network_rdef, false, NULL, err)) == NULL ||
 	    db_begin(db, err) < 0)
 		return -1;
-	if ((net = find_owned(rq, db, id, "update", err)) == NULL)
+	if ((net = net_find_owned(rq, db, &net_network_rdef, id, "update", err)) == NULL)
 		goto fail;
 	mtu = json_object_get(item, "mtu");
 	if (mtu != NULL && (json_integer_value(mtu) < 68 || json_integer_value(mtu) > 9000)) {
@@ -357,7 +314,7 @@ static int network_delete(struct req *rq, struct err *err)
 
 	if (db == NULL || db_begin(db, err) < 0)
 		return -1;
-	if ((net = find_owned(rq, db, id, "delete", err)) == NULL)
+	if ((net = net_find_owned(rq, db, &net_network_rdef, id, "delete", err)) == NULL)
 		goto fail;
 	/* only the network's own DHCP port may remain: Neutron removes it with the network,
 	 * and the floating IPs no port uses */

@@ -420,65 +420,6 @@ static int check_mac_right(struct req *rq, struct db *db, const char *network_id
 	return 0;
 }
 
-static int ports_create(struct req *rq, struct err *err)
-{
-	struct db *db = db_get(err);
-	json_t *items = NULL, *out = json_array(), *item;
-	size_t i;
-	int n = 0;
-
-	if (db == NULL || (items = net_body_items(rq, &net_port_rdef, err)) == NULL ||
-	    db_begin(db, err) < 0)
-		goto fail;
-	json_array_foreach(items, i, item) {
-		json_t *o;
-		const char *net_id;
-
-		if (net_check_item(rq, &net_port_rdef, item, true, port_extra, err) < 0)
-			goto fail;
-		net_id = jsonx_str(item, "network_id");
-		if (net_id != NULL &&
-		    (check_device_owner(rq, db, jsonx_str(item, "device_owner"), net_id, err) < 0 ||
-		     (json_is_string(json_object_get(item, "mac_address")) &&
-		      check_mac_right(rq, db, net_id, err) < 0)))
-			goto fail;
-		if ((o = net_port_create(rq, db, item, err)) == NULL)
-			goto fail;
-		json_array_append_new(out, o);
-		n++;
-	}
-	if (db_commit(db, err) < 0)
-		goto fail;
-	if (json_object_get(rq->json, "ports") != NULL)
-		reply_json(rq, 201, json_pack("{s:o}", "ports", out));
-	else {
-		net_reply_one(rq, &net_port_rdef, 201, json_incref(json_array_get(out, 0)));
-		json_decref(out);
-	}
-	net_changed();
-	return 0;
-fail:
-	if (db != NULL)
-		db_rollback(db);
-	json_decref(out);
-	return -1;
-}
-
-/* The port if the caller may change it (owner or admin): 404 when it cannot see
- * it, 403 when it can but does not own it. Caller owns. */
-static json_t *find_owned(struct req *rq, struct db *db, const char *id, const char *action,
-			  struct err *err)
-{
-	json_t *port = net_find(rq, db, &net_port_rdef, id, err);
-
-	if (port == NULL || net_is_admin(rq) ||
-	    str_eq(jsonx_str(port, "project_id"), net_caller_project(rq)))
-		return port;
-	json_decref(port);
-	err_set(err, ERR_FORBIDDEN, "(rule:%s_port) is disallowed by policy", action);
-	return NULL;
-}
-
 /* A new fixed_ips list: addresses the port keeps are given back to IPAM as they
  * are, the others released; IPAM allocates the rest. Returns 0 or -1 (409 on a
  * taken address, nothing changed: the caller rolls back). */
@@ -582,6 +523,25 @@ static int update_checks(struct req *rq, struct db *db, const json_t *old, json_
 	return 0;
 }
 
+/* One port of a create request: the API's checks beyond net_port_create's (who may set
+ * a device owner or a MAC), then the port. */
+static json_t *create_one(struct req *rq, struct db *db, json_t *item, struct err *err)
+{
+	const char *net_id = jsonx_str(item, "network_id");
+
+	if (net_id != NULL &&
+	    (check_device_owner(rq, db, jsonx_str(item, "device_owner"), net_id, err) < 0 ||
+	     (json_is_string(json_object_get(item, "mac_address")) &&
+	      check_mac_right(rq, db, net_id, err) < 0)))
+		return NULL;
+	return net_port_create(rq, db, item, err);
+}
+
+static int ports_create(struct req *rq, struct err *err)
+{
+	return net_create(rq, &net_port_rdef, port_extra, create_one, err);
+}
+
 static int port_update(struct req *rq, struct err *err)
 {
 	struct db *db = db_get(err);
@@ -593,7 +553,7 @@ static int port_update(struct req *rq, struct err *err)
 		return -1;
 	/* mac_address updates (which read binding:host_id) are the admin's, who sees
 	 * it */
-	if ((old = find_owned(rq, db, id, "update", err)) == NULL)
+	if ((old = net_find_owned(rq, db, &net_port_rdef, id, "update", err)) == NULL)
 		goto fail;
 	if (json_object_get(item, "device_owner") != NULL &&
 	    check_device_owner(rq, db, jsonx_str(item, "device_owner"),
@@ -632,7 +592,7 @@ static int port_delete(struct req *rq, struct err *err)
 
 	if (db == NULL || db_begin(db, err) < 0)
 		return -1;
-	if ((port = find_owned(rq, db, id, "delete", err)) == NULL)
+	if ((port = net_find_owned(rq, db, &net_port_rdef, id, "delete", err)) == NULL)
 		goto fail;
 	owner = jsonx_str(port, "device_owner");
 	if (in_list(l3_owners, owner)) {

@@ -276,35 +276,7 @@ static json_t *create_one(struct req *rq, struct db *db, json_t *item, struct er
 
 static int groups_create(struct req *rq, struct err *err)
 {
-	struct db *db = db_get(err);
-	json_t *items = NULL, *out = json_array(), *item;
-	size_t i;
-
-	if (db == NULL || (items = net_body_items(rq, &net_secgroup_rdef, err)) == NULL ||
-	    db_begin(db, err) < 0)
-		goto fail;
-	json_array_foreach(items, i, item) {
-		json_t *o;
-		if (net_check_item(rq, &net_secgroup_rdef, item, true, NULL, err) < 0 ||
-		    (o = create_one(rq, db, item, err)) == NULL)
-			goto fail;
-		json_array_append_new(out, o);
-	}
-	if (db_commit(db, err) < 0)
-		goto fail;
-	if (json_object_get(rq->json, "security_groups") != NULL)
-		reply_json(rq, 201, json_pack("{s:o}", "security_groups", out));
-	else {
-		net_reply_one(rq, &net_secgroup_rdef, 201, json_incref(json_array_get(out, 0)));
-		json_decref(out);
-	}
-	net_changed();
-	return 0;
-fail:
-	if (db != NULL)
-		db_rollback(db);
-	json_decref(out);
-	return -1;
+	return net_create(rq, &net_secgroup_rdef, NULL, create_one, err);
 }
 
 static int groups_list(struct req *rq, struct err *err)

@@ -196,49 +196,7 @@ out:
 
 static int subnetpools_create(struct req *rq, struct err *err)
 {
-	struct db *db = db_get(err);
-	json_t *items = NULL, *out = json_array(), *item;
-	size_t i;
-
-	if (db == NULL || (items = net_body_items(rq, &net_subnetpool_rdef, err)) == NULL ||
-	    db_begin(db, err) < 0)
-		goto fail;
-	json_array_foreach(items, i, item) {
-		json_t *o;
-		if (net_check_item(rq, &net_subnetpool_rdef, item, true, NULL, err) < 0 ||
-		    (o = create_one(rq, db, item, err)) == NULL)
-			goto fail;
-		json_array_append_new(out, o);
-	}
-	if (db_commit(db, err) < 0)
-		goto fail;
-	if (json_object_get(rq->json, "subnetpools") != NULL)
-		reply_json(rq, 201, json_pack("{s:o}", "subnetpools", out));
-	else {
-		net_reply_one(rq, &net_subnetpool_rdef, 201, json_incref(json_array_get(out, 0)));
-		json_decref(out);
-	}
-	return 0;
-fail:
-	if (db != NULL)
-		db_rollback(db);
-	json_decref(out);
-	return -1;
-}
-
-/* The pool if the caller may change it: 404 when it cannot see it, 403 when it sees a
- * shared pool of another project. Caller owns. */
-static json_t *find_owned(struct req *rq, struct db *db, const char *id, const char *action,
-			  struct err *err)
-{
-	json_t *p = net_find(rq, db, &net_subnetpool_rdef, id, err);
-
-	if (p == NULL || net_is_admin(rq) ||
-	    str_eq(jsonx_str(p, "project_id"), net_caller_project(rq)))
-		return p;
-	json_decref(p);
-	err_set(err, ERR_FORBIDDEN, "(rule:%s_subnetpool) is disallowed by policy", action);
-	return NULL;
+	return net_create(rq, &net_subnetpool_rdef, NULL, create_one, err);
 }
 
 /* New prefixes may only add to the pool: each old prefix must lie inside a new one. */
@@ -289,7 +247,7 @@ static int subnetpool_update(struct req *rq, struct err *err)
 	    (item = net_body(rq, &net_subnetpool_rdef, false, NULL, err)) == NULL ||
 	    db_begin(db, err) < 0)
 		return -1;
-	if ((old = find_owned(rq, db, id, "update", err)) == NULL)
+	if ((old = net_find_owned(rq, db, &net_subnetpool_rdef, id, "update", err)) == NULL)
 		goto fail;
 	version = (int)json_integer_value(json_object_get(old, "ip_version"));
 	if (check_new_prefixes(item, old, version, err) < 0 ||
@@ -318,7 +276,7 @@ static int subnetpool_delete(struct req *rq, struct err *err)
 
 	if (db == NULL || db_begin(db, err) < 0)
 		return -1;
-	if ((p = find_owned(rq, db, id, "delete", err)) == NULL)
+	if ((p = net_find_owned(rq, db, &net_subnetpool_rdef, id, "delete", err)) == NULL)
 		goto fail;
 	res = db_query(db, err, "SELECT COUNT(*) FROM net_subnet WHERE subnetpool_id = ?",
 		       DBP(id));

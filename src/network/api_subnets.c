@@ -270,53 +270,10 @@ static json_t *create_one(struct req *rq, struct db *db, json_t *item, struct er
 
 static int subnets_create(struct req *rq, struct err *err)
 {
-	struct db *db = db_get(err);
-	json_t *items = NULL, *out = json_array(), *item;
-	size_t i;
-
-	if (db == NULL || (items = net_body_items(rq, &net_subnet_rdef, err)) == NULL ||
-	    db_begin(db, err) < 0)
-		goto fail;
-	json_array_foreach(items, i, item) {
-		json_t *o;
-		if (net_check_item(rq, &net_subnet_rdef, item, true, create_extra, err) < 0 ||
-		    (o = create_one(rq, db, item, err)) == NULL)
-			goto fail;
-		json_array_append_new(out, o);
-	}
-	if (db_commit(db, err) < 0)
-		goto fail;
-	if (json_object_get(rq->json, "subnets") != NULL)
-		reply_json(rq, 201, json_pack("{s:o}", "subnets", out));
-	else {
-		net_reply_one(rq, &net_subnet_rdef, 201, json_incref(json_array_get(out, 0)));
-		json_decref(out);
-	}
-	net_changed();
-	return 0;
-fail:
-	if (db != NULL)
-		db_rollback(db);
-	json_decref(out);
-	return -1;
+	return net_create(rq, &net_subnet_rdef, create_extra, create_one, err);
 }
 
 /* ---- update, delete ---- */
-
-/* The subnet if the caller may change it: 404 when it cannot see it, 403 when it can but
- * owns neither it nor its network. Caller owns. */
-static json_t *find_owned(struct req *rq, struct db *db, const char *id, const char *action,
-			  struct err *err)
-{
-	json_t *s = net_find(rq, db, &net_subnet_rdef, id, err);
-
-	if (s == NULL || net_is_admin(rq) ||
-	    str_eq(jsonx_str(s, "project_id"), net_caller_project(rq)))
-		return s;
-	json_decref(s);
-	err_set(err, ERR_FORBIDDEN, "(rule:%s_subnet) is disallowed by policy", action);
-	return NULL;
-}
 
 static int subnet_update(struct req *rq, struct err *err)
 {
@@ -327,7 +284,7 @@ static int subnet_update(struct req *rq, struct err *err)
 	if (db == NULL || (item = net_body(rq, &net_subnet_rdef, false, NULL, err)) == NULL ||
 	    db_begin(db, err) < 0)
 		return -1;
-	if ((old = find_owned(rq, db, id, "update", err)) == NULL ||
+	if ((old = net_find_owned(rq, db, &net_subnet_rdef, id, "update", err)) == NULL ||
 	    net_subnet_check_update(old, item, err) < 0 ||
 	    net_update(db, &net_subnet_rdef, id, item, err) < 0)
 		goto fail;
@@ -382,7 +339,7 @@ static int subnet_delete(struct req *rq, struct err *err)
 
 	if (db == NULL || db_begin(db, err) < 0)
 		return -1;
-	if ((s = find_owned(rq, db, id, "delete", err)) == NULL || check_unused(db, s, err) < 0 ||
+	if ((s = net_find_owned(rq, db, &net_subnet_rdef, id, "delete", err)) == NULL || check_unused(db, s, err) < 0 ||
 	    net_router_check_subnet_unused(db, id, err) < 0)
 		goto fail;
 	/* the ports that lose an address change */

@@ -338,3 +338,38 @@ int net_delete_row(struct db *db, const struct net_rdef *rd, const char *id, str
 		return -1;
 	return rc;
 }
+
+int net_create(struct req *rq, const struct net_rdef *rd, const char *const *extra,
+	       json_t *(*create_one)(struct req *rq, struct db *db, json_t *item,
+				     struct err *err),
+	       struct err *err)
+{
+	struct db *db = db_get(err);
+	json_t *items = NULL, *out = json_array(), *item;
+	size_t i;
+
+	if (db == NULL || (items = net_body_items(rq, rd, err)) == NULL || db_begin(db, err) < 0)
+		goto fail;
+	json_array_foreach(items, i, item) {
+		json_t *o;
+		if (net_check_item(rq, rd, item, true, extra, err) < 0 ||
+		    (o = create_one(rq, db, item, err)) == NULL)
+			goto fail;
+		json_array_append_new(out, o);
+	}
+	if (db_commit(db, err) < 0)
+		goto fail;
+	if (json_object_get(rq->json, rd->plural) != NULL) {
+		reply_json(rq, 201, json_pack("{s:o}", rd->plural, out));
+	} else {
+		net_reply_one(rq, rd, 201, json_incref(json_array_get(out, 0)));
+		json_decref(out);
+	}
+	net_changed();
+	return 0;
+fail:
+	if (db != NULL)
+		db_rollback(db);
+	json_decref(out);
+	return -1;
+}

@@ -235,6 +235,19 @@ json_t *net_get(struct req *rq, struct db *db, const struct net_rdef *rd, const 
 	return fetch_one(rq, db, rd, id, false, err);
 }
 
+json_t *net_find_owned(struct req *rq, struct db *db, const struct net_rdef *rd,
+		       const char *id, const char *action, struct err *err)
+{
+	json_t *o = net_find(rq, db, rd, id, err);
+
+	if (o == NULL || net_is_admin(rq) ||
+	    str_eq(jsonx_str(o, "project_id"), net_caller_project(rq)))
+		return o;
+	json_decref(o);
+	err_set(err, ERR_FORBIDDEN, "(rule:%s_%s) is disallowed by policy", action, rd->name);
+	return NULL;
+}
+
 int net_show(struct req *rq, const struct net_rdef *rd, struct err *err)
 {
 	struct db *db = db_get(err);

@@ -80,7 +80,22 @@ int net_list(struct req *rq, const struct net_rdef *rd, struct err *err);
 /* GET /v2.0/<plural>/{id}, honouring ?fields. */
 int net_show(struct req *rq, const struct net_rdef *rd, struct err *err);
 
+/* POST /v2.0/<plural>: one item or a bulk list, all or nothing in one transaction. Each
+ * item is checked (net_check_item with 'extra') and handed to 'create_one', which makes
+ * the row (and what goes with it) and returns its body (caller owns) or NULL with err set.
+ * Replies 201 with the body or the list, then kicks the data plane. */
+int net_create(struct req *rq, const struct net_rdef *rd, const char *const *extra,
+	       json_t *(*create_one)(struct req *rq, struct db *db, json_t *item,
+				     struct err *err),
+	       struct err *err);
+
 /* ---- building blocks ---- */
+
+/* The row 'id' if the caller may change it: the owner or the admin. 404 when the caller
+ * cannot see it, 403 "(rule:<action>_<name>) is disallowed by policy" when it can but does
+ * not own it. Caller owns. */
+json_t *net_find_owned(struct req *rq, struct db *db, const struct net_rdef *rd,
+		       const char *id, const char *action, struct err *err);
 
 /* The row 'id' as a body, or NULL with 404 "<Title> <id> could not be found." when it
  * does not exist or the caller may not see it (caller owns). Decorated. */
