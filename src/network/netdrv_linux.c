@@ -418,10 +418,13 @@ static void dhcp_files_free(struct dhcp_files *f)
  * Files are compared with what is on disk, so a running dnsmasq whose conf is unchanged
  * is kept (a restart of ciel restarts nothing); it is signalled when its hosts or opts
  * changed, or when 'changed' (the model changed since the last converged apply: a
- * signal that failed then is sent again). */
+ * signal that failed then is sent again). Sets '*started' when it started dnsmasq: the
+ * start is not confirmed (the helper answers before dnsmasq is ready, so that starts
+ * overlap), and dhcp_confirm() must follow. */
 static int dhcp_ensure(struct linux_drv *d, const struct net_model *m,
 		       const struct net_model_network *n, const struct net_model_port *dp,
-		       const struct dhcp_files *files, bool changed, struct err *err)
+		       const struct dhcp_files *files, bool changed, bool *started,
+		       struct err *err)
 {
 	char ns[64], dir[PRIV_PATH_SIZE], conf[PRIV_PATH_SIZE], host[PRIV_PATH_SIZE];
 	char opts[PRIV_PATH_SIZE], pid[PRIV_PATH_SIZE];
@@ -452,11 +455,28 @@ static int dhcp_ensure(struct linux_drv *d, const struct net_model *m,
 			return -1;
 		running = false;
 	}
-	if (!running)
-		return priv_dnsmasq_start(ns, conf, pid, err);
+	if (!running) {
+		if (priv_dnsmasq_start(ns, conf, pid, err) < 0)
+			return -1;
+		*started = true;
+		return 0;
+	}
 	if (hosts_changed || opts_changed || changed)
 		return priv_dnsmasq_hup(pid, err);
 	return 0;
+}
+
+/* Whether the dnsmasq that dhcp_ensure() started for network 'id' runs: waits for its
+ * start; -1 with err when it failed. */
+static int dhcp_confirm(struct linux_drv *d, const char *id, struct err *err)
+{
+	char pid[PRIV_PATH_SIZE];
+	bool running = false;
+
+	if (state_path(d, pid, err, "dhcp/%s/%s", id, "pid") < 0 ||
+	    priv_dnsmasq_running(pid, &running, err) < 0)
+		return -1;
+	return running ? 0 : err_set(err, ERR_INTERNAL, "dnsmasq did not start");
 }
 
 /* Stops the dnsmasq of network 'id' and removes its namespace and files. */
@@ -882,7 +902,7 @@ static int linux_apply(struct netdrv *base, const struct net_model *m,
 {
 	struct linux_drv *d = (struct linux_drv *)base;
 	struct kvmap nets = { 0 }, dhcp = { 0 }, routers = { 0 }, rroutes = { 0 };
-	struct kvmap want_dhcp = { 0 }, want_routers = { 0 };
+	struct kvmap want_dhcp = { 0 }, want_routers = { 0 }, started = { 0 };
 	struct host h = { 0 };
 	struct plug *plugs;
 	int64_t now = mono_ms();
@@ -965,6 +985,7 @@ static int linux_apply(struct netdrv *base, const struct net_model *m,
 		struct dhcp_files files;
 		char dir[PRIV_PATH_SIZE], ns[64], *sig;
 		const char *old;
+		bool start = false;
 
 		if (!dhcp_network_served(m, n) || (dp = dhcp_port_of(m, n)) == NULL ||
 		    kv_get(&nets, n->id) == NULL)
@@ -991,8 +1012,10 @@ static int linux_apply(struct netdrv *base, const struct net_model *m,
 		if (!deep && old != NULL && strcmp(old, sig) == 0 && host_has_ns(&h, ns)) {
 			kv_put(&dhcp, n->id, sig);
 		} else if (dhcp_ensure(d, m, n, dp, &files, old != NULL && strcmp(old, sig) != 0,
-				       &e) == 0) {
+				       &start, &e) == 0) {
 			kv_put(&dhcp, n->id, sig);
+			if (start)
+				kv_put(&started, n->id, NULL);
 		} else {
 			first_err(err, &e, "dhcp", n->id);
 			free(sig);
@@ -1001,6 +1024,20 @@ static int linux_apply(struct netdrv *base, const struct net_model *m,
 		dhcp_files_free(&files);
 	}
 	kv_sort(&dhcp);
+	/* the dnsmasqs started above came up side by side; one that failed is not converged
+	 * (no signature: retried by the next apply, its ports not up) */
+	for (int i = 0; i < started.n; i++) {
+		struct kv *kv = (struct kv *)kv_find(&dhcp, started.v[i].key);
+
+		err_clear(&e);
+		if (dhcp_confirm(d, started.v[i].key, &e) < 0 && kv != NULL) {
+			first_err(err, &e, "dhcp", kv->key);
+			free(kv->val);
+			kv->val = NULL;
+			rc = -1;
+		}
+	}
+	kv_free(&started);
 
 	/* routers */
 	for (int i = 0; i < m->nrouters; i++) {

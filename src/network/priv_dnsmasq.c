@@ -231,6 +231,72 @@ static void wait_event_loop(pid_t pid)
 	}
 }
 
+/* ---- starts in flight -------------------------------------------------------------------- */
+
+/* A start answers once dnsmasq is forked, so that the starts of a reconcile run side by
+ * side (each takes ~10 ms, mostly waiting, until its first process exits: the daemon is
+ * ready or failed). The first process is waited for by the next op naming the same pid
+ * file (running, hup, stop, start), which reports a failure; priv_dnsmasq_collect()
+ * reaps those that exited before the server's reaper would take their status. The helper
+ * is single-threaded: no lock. */
+#define PENDING_MAX 64
+
+static struct pending {
+	pid_t pid;
+	int fd;	     /* read end of its stderr */
+	int status;
+	bool exited; /* reaped: 'status' holds its wait status */
+	char pidfile[PRIV_PATH_SIZE];
+} pending[PENDING_MAX];
+static int npending;
+
+void priv_dnsmasq_collect(void)
+{
+	for (int i = 0; i < npending; i++)
+		if (!pending[i].exited &&
+		    waitpid(pending[i].pid, &pending[i].status, WNOHANG) == pending[i].pid)
+			pending[i].exited = true;
+}
+
+/* Waits for pending start 'i' and drops it. A failure is set on 'c' (and -1 returned)
+ * unless 'quiet': then the next running check of that pid file tells. */
+static int pending_finish(struct priv_ctx *c, int i, bool quiet)
+{
+	struct pending p = pending[i];
+	char out[sizeof(c->ans->msg) - 32];
+	ssize_t n;
+
+	pending[i] = pending[--npending];
+	if (!p.exited) {
+		pid_t w;
+
+		while ((w = waitpid(p.pid, &p.status, 0)) < 0 && errno == EINTR)
+			;
+		if (w < 0)
+			p.status = 0; /* reaped elsewhere: the pid file tells */
+	}
+	fcntl(p.fd, F_SETFL, O_NONBLOCK);
+	n = read(p.fd, out, sizeof(out) - 1);
+	close(p.fd);
+	out[n > 0 ? n : 0] = '\0';
+	for (char *q = out; *q != '\0'; q++)
+		if (*q == '\n')
+			*q = ' ';
+	if (quiet || (WIFEXITED(p.status) && WEXITSTATUS(p.status) == 0))
+		return 0;
+	return priv_fail(c, EIO, "dnsmasq failed (status %d): %s",
+			 WIFEXITED(p.status) ? WEXITSTATUS(p.status) : -1, out);
+}
+
+/* Waits for the pending start of 'pidfile', if any (see pending_finish). */
+static int pending_wait(struct priv_ctx *c, const char *pidfile, bool quiet)
+{
+	for (int i = 0; i < npending; i++)
+		if (strcmp(pending[i].pidfile, pidfile) == 0)
+			return pending_finish(c, i, quiet);
+	return 0;
+}
+
 int priv_op_dnsmasq_start(struct priv_ctx *c, const struct priv_req *r)
 {
 	char conf_arg[PRIV_PATH_SIZE + 16], pid_arg[PRIV_PATH_SIZE + 16];
@@ -238,11 +304,12 @@ int priv_op_dnsmasq_start(struct priv_ctx *c, const struct priv_req *r)
 	 * files inside ciel's 0700 state dir (neither at start nor at SIGHUP) */
 	char *argv[] = { DNSMASQ, conf_arg, pid_arg, "--user=root", NULL };
 	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	char out[sizeof(c->ans->msg) - 32];
 	pid_t pid, running;
-	int pipefd[2], status, nsfd;
-	ssize_t n;
+	int pipefd[2], nsfd;
 
+	pending_wait(c, r->path2, true);
+	if (npending == PENDING_MAX)
+		pending_finish(c, 0, true);
 	running = dnsmasq_pid(c, r->path2);
 	if (running != 0)
 		return running < 0 ? -1 : 0;
@@ -283,25 +350,18 @@ int priv_op_dnsmasq_start(struct priv_ctx *c, const struct priv_req *r)
 	}
 	close(nsfd);
 	close(pipefd[1]);
-	/* dnsmasq's first process exits once the daemon is ready or has failed */
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
-	n = read(pipefd[0], out, sizeof(out) - 1);
-	close(pipefd[0]);
-	out[n > 0 ? n : 0] = '\0';
-	for (char *q = out; *q != '\0'; q++)
-		if (*q == '\n')
-			*q = ' ';
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return priv_fail(c, EIO, "dnsmasq failed (status %d): %s",
-				 WIFEXITED(status) ? WEXITSTATUS(status) : -1, out);
+	pending[npending++] = (struct pending){ .pid = pid, .fd = pipefd[0] };
+	snprintf(pending[npending - 1].pidfile, PRIV_PATH_SIZE, "%s", r->path2);
 	return 0;
 }
 
 int priv_op_dnsmasq_hup(struct priv_ctx *c, const struct priv_req *r)
 {
-	pid_t pid = dnsmasq_pid(c, r->path2);
+	pid_t pid;
+
+	if (pending_wait(c, r->path2, false) < 0)
+		return -1;
+	pid = dnsmasq_pid(c, r->path2);
 
 	if (pid < 0)
 		return -1;
@@ -332,7 +392,10 @@ static bool dnsmasq_alive(pid_t pid)
 
 int priv_op_dnsmasq_stop(struct priv_ctx *c, const struct priv_req *r)
 {
-	pid_t pid = dnsmasq_pid(c, r->path2);
+	pid_t pid;
+
+	pending_wait(c, r->path2, true);
+	pid = dnsmasq_pid(c, r->path2);
 
 	if (pid < 0)
 		return -1;
@@ -357,7 +420,11 @@ int priv_op_dnsmasq_stop(struct priv_ctx *c, const struct priv_req *r)
 
 int priv_op_dnsmasq_running(struct priv_ctx *c, const struct priv_req *r)
 {
-	pid_t pid = dnsmasq_pid(c, r->path2);
+	pid_t pid;
+
+	if (pending_wait(c, r->path2, false) < 0)
+		return -1;
+	pid = dnsmasq_pid(c, r->path2);
 
 	if (pid < 0)
 		return -1;

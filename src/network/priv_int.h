@@ -74,6 +74,9 @@ int priv_op_dnsmasq_start(struct priv_ctx *c, const struct priv_req *r);
 int priv_op_dnsmasq_hup(struct priv_ctx *c, const struct priv_req *r);
 int priv_op_dnsmasq_stop(struct priv_ctx *c, const struct priv_req *r);
 int priv_op_dnsmasq_running(struct priv_ctx *c, const struct priv_req *r);
+/* Reaps the first processes of dnsmasq starts in flight that exited, keeping their
+ * status (priv_dnsmasq.c); the server calls it before it reaps other children. */
+void priv_dnsmasq_collect(void);
 int priv_op_listen(struct priv_ctx *c, const struct priv_req *r);
 
 int priv_op_link_list(struct priv_ctx *c, const struct priv_req *r);

@@ -573,6 +573,7 @@ int priv_serve(int fd, const char *state_dir)
 		}
 		if (c.fd_out >= 0)
 			close(c.fd_out);
+		priv_dnsmasq_collect();
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
 	}
