@@ -761,15 +761,15 @@ static void plugs_apply(const struct plug *plugs, int nplugs, const struct priv_
 	}
 }
 
-/* The link an RTM_NEWLINK message 'nh' describes (name, kind, master, up) into 'l';
- * false when it is no such message or names no link. */
+/* The link an RTM_NEWLINK or RTM_DELLINK message 'nh' describes (name, kind, master, up)
+ * into 'l'; false when it is no such message or names no link. */
 static bool link_of_event(const struct nlmsghdr *nh, struct priv_link *l)
 {
 	const struct ifinfomsg *ifi = NLMSG_DATA(nh);
 	int len = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifi));
 
 	memset(l, 0, sizeof(*l));
-	if (nh->nlmsg_type != RTM_NEWLINK || len < 0)
+	if ((nh->nlmsg_type != RTM_NEWLINK && nh->nlmsg_type != RTM_DELLINK) || len < 0)
 		return false;
 	l->up = (ifi->ifi_flags & IFF_UP) != 0;
 	for (const struct rtattr *a = IFLA_RTA(ifi); RTA_OK(a, len); a = RTA_NEXT(a, len)) {
@@ -823,6 +823,12 @@ static bool link_events_read(int fd, struct priv_link *ev, int *nev, int cap)
 				continue;
 			while (k < *nev && strcmp(ev[k].name, l.name) != 0)
 				k++;
+			if (nh->nlmsg_type == RTM_DELLINK) {
+				/* gone: its last states (released, down) need no plugging */
+				if (k < *nev)
+					ev[k] = ev[--(*nev)];
+				continue;
+			}
 			if (k == cap) {
 				lost = true;
 				continue;
@@ -832,6 +838,12 @@ static bool link_events_read(int fd, struct priv_link *ev, int *nev, int cap)
 				(*nev)++;
 		}
 	}
+	/* a tap being deleted says "released, down" before it goes: skip those gone now */
+	for (int k = 0; k < *nev;)
+		if (if_nametoindex(ev[k].name) == 0)
+			ev[k] = ev[--(*nev)];
+		else
+			k++;
 	return lost;
 }
 

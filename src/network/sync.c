@@ -24,8 +24,7 @@
 #define SYNC_PERIOD_MS 30000    /* periodic reconcile */
 #define SYNC_HEARTBEAT_MS 20000 /* agents are alive for 75 s after a heartbeat */
 #define SYNC_SETTLE_MS 50       /* a burst of kicks settles for this long */
-#define SYNC_SETTLE_IDLE_MS 5   /* ... or this long when nothing was applied for a while */
-#define SYNC_IDLE_MS 1000       /* "a while": a lone API call is applied almost at once */
+#define SYNC_SETTLE_IDLE_MS 5   /* ... or this long when no other kick follows within it */
 #define SYNC_BACKOFF_MIN_MS 1000
 #define SYNC_BACKOFF_MAX_MS 30000
 
@@ -239,14 +238,17 @@ static void *worker(void *arg)
 		}
 		why = first ? "reconcile" : retry ? "retry" : kicks != seen ? "apply" : "periodic";
 		if (kicks != seen && !first) {
-			/* let the rest of a burst arrive: one apply for all of it (the calls of
-			 * one client come ms apart; a kick after a quiet spell, such as one port
-			 * create waiting for its lease, waits less) */
-			struct timespec ts = deadline(now - last_apply >= SYNC_IDLE_MS
-							      ? SYNC_SETTLE_IDLE_MS
-							      : SYNC_SETTLE_MS);
+			/* let the rest of a burst arrive: one apply for all of it. A lone kick
+			 * (one port create waiting for its lease) waits 5 ms; when another kick
+			 * comes within them, a burst is on and the wait goes to 50 ms */
+			struct timespec ts = deadline(SYNC_SETTLE_IDLE_MS);
+			unsigned long at = kicks;
 
 			while (!stopping &&
+			       pthread_cond_timedwait(&wake, &lock, &ts) != ETIMEDOUT)
+				;
+			ts = deadline(SYNC_SETTLE_MS - SYNC_SETTLE_IDLE_MS);
+			while (!stopping && kicks != at &&
 			       pthread_cond_timedwait(&wake, &lock, &ts) != ETIMEDOUT)
 				;
 		}
