@@ -77,6 +77,7 @@ static const char fixture[] =
 	"', '', 1, 0, '[]', 1, 1),"
 	" ('" PDOWN "', 'p', '" N1 "', 'fa:16:3e:00:00:0d', '', '', '', 0, 1, '[]', 1, 1);"
 	"UPDATE net_port SET status = 'ACTIVE' WHERE id = '" PDOWN "';"
+	"UPDATE net_port SET binding_host_id = 'h1' WHERE id = '" P1 "';"
 	"INSERT INTO net_ip (subnet_id, ip_address, port_id, network_id) VALUES"
 	" ('" S6 "', 'fd00::5', '" P1 "', '" N1 "'),"
 	" ('" S1 "', '10.0.0.5', '" P1 "', '" N1 "'),"
@@ -411,8 +412,10 @@ static void sync_worker(void **state)
 	assert_int_equal(net_sync_wait_idle(5000), 0);
 	assert_true(applies(&f) >= 1);
 	assert_int_equal(f.last_nports, 6);
-	/* reported up: ACTIVE; admin down: DOWN; floating IPs by their port */
+	/* reported up and bound (or the network's own): ACTIVE; unbound: still DOWN; admin
+	 * down: DOWN; floating IPs by their port */
 	assert_string_equal(status_of("net_port", P1), "ACTIVE");
+	assert_string_equal(status_of("net_port", P2), "DOWN");
 	assert_string_equal(status_of("net_port", PGW), "ACTIVE");
 	assert_string_equal(status_of("net_port", PDOWN), "DOWN");
 	assert_string_equal(status_of("net_floatingip", F1), "ACTIVE");
@@ -428,20 +431,20 @@ static void sync_worker(void **state)
 	assert_true(applies(&f) - before <= 3);
 
 	/* a change is seen by the next apply */
-	sql("UPDATE net_port SET admin_state_up = 0 WHERE id = '" P2 "'");
+	sql("UPDATE net_port SET admin_state_up = 0 WHERE id = '" P1 "'");
 	net_sync_kick();
 	assert_int_equal(net_sync_wait_idle(5000), 0);
-	assert_string_equal(status_of("net_port", P2), "DOWN");
+	assert_string_equal(status_of("net_port", P1), "DOWN");
 
 	/* a failing apply is retried after a backoff */
 	pthread_mutex_lock(&f.lock);
 	f.fail = 1;
 	pthread_mutex_unlock(&f.lock);
-	sql("UPDATE net_port SET admin_state_up = 1 WHERE id = '" P2 "'");
+	sql("UPDATE net_port SET admin_state_up = 1 WHERE id = '" P1 "'");
 	before = applies(&f);
 	assert_int_equal(net_sync_wait_idle(5000), 0);
 	assert_true(applies(&f) - before >= 2);
-	assert_string_equal(status_of("net_port", P2), "ACTIVE");
+	assert_string_equal(status_of("net_port", P1), "ACTIVE");
 
 	net_sync_stop();
 	net_sync_stop();
