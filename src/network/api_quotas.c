@@ -100,8 +100,10 @@ int net_quota_check(struct db *db, const char *project, const char *resource, in
 	long long limit, used;
 
 	BUG_ON(q == NULL);
-	if (project == NULL)
-		project = "";
+	/* the network's own rows of no project (router gateways, floating IPs' ports) count
+	 * against nobody's quota */
+	if (project == NULL || *project == '\0')
+		return 0;
 	res = db_query(db, err,
 		       "SELECT hard_limit FROM net_quota WHERE project_id = ? AND resource = ?",
 		       DBP(project, resource));
