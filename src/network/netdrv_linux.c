@@ -908,6 +908,16 @@ static void first_err(struct err *err, const struct err *e, const char *what, co
 	err_set(err, e->kind ? e->kind : ERR_INTERNAL, "%s %s: %s", what, id, e->msg);
 }
 
+/* True when the model has a port of an instance (not the network's own: DHCP, router
+ * legs, floating IPs), the only ports security groups filter. */
+static bool has_instance_ports(const struct net_model *m)
+{
+	for (int i = 0; i < m->nports; i++)
+		if (strncmp(m->ports[i].device_owner, "network:", 8) != 0)
+			return true;
+	return false;
+}
+
 static int linux_apply(struct netdrv *base, const struct net_model *m,
 		       void (*port_up)(const char *port_id, void *ctx), void *ctx,
 		       struct err *err)
@@ -1080,10 +1090,23 @@ static int linux_apply(struct netdrv *base, const struct net_model *m,
 	kv_sort(&routers);
 	kv_sort(&rroutes);
 
-	/* security groups */
+	/* security groups: only while some instance port exists; without one the tables go,
+	 * so that a host with no instance keeps no rule of ours in its forward path */
 	err_clear(&e);
-	filter = nft_render_filter(m, &e);
-	if (filter == NULL) {
+	filter = has_instance_ports(m) ? nft_render_filter(m, &e) : xstrdup("");
+	if (filter != NULL && *filter == '\0') {
+		if (deep || d->filter == NULL || *d->filter != '\0') {
+			if (priv_nft_delete(NULL, "bridge", "ciel", &e) < 0 ||
+			    priv_nft_delete(NULL, "inet", "ciel", &e) < 0) {
+				first_err(err, &e, "filter", "ruleset");
+				free(filter);
+				filter = NULL;
+				rc = -1;
+			}
+		}
+		free(d->filter);
+		d->filter = filter;
+	} else if (filter == NULL) {
 		first_err(err, &e, "filter", "ruleset");
 		rc = -1;
 	} else if (deep || d->filter == NULL || strcmp(d->filter, filter) != 0) {

@@ -252,3 +252,6 @@ def test_dhcp_ping_security_groups_router_fip_metadata_cleanup(cloud, hosts):
                                 check=False).stdout.strip(), timeout=5)
     rules = sh("nft", "list", "ruleset").stdout
     assert p1["id"][:11] not in rules and p2["id"][:11] not in rules
+    # with no instance left, no table of ours stays in the host's forward path
+    assert until(lambda: "ciel" not in sh("nft", "list", "tables").stdout, timeout=5), \
+        sh("nft", "list", "tables").stdout
