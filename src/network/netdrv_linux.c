@@ -806,7 +806,7 @@ static bool link_events_read(int fd, struct priv_link *ev, int *nev, int cap)
 	ssize_t n;
 
 	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) != 0) {
-		int len = (int)n;
+		unsigned int len = (unsigned int)n; /* NLMSG_OK compares it with __u32 fields */
 
 		if (n < 0) {
 			if (errno == EINTR)

@@ -105,6 +105,11 @@ class Cloud:
         raise RuntimeError("ciel up did not answer: " + self.read_log())
 
     def stop(self):
+        if self.proc and self.proc.poll() not in (None, 0):
+            # it died on its own (a sanitizer report aborts it): say so, with its log
+            self.log.close()
+            raise AssertionError(f"ciel up died with {self.proc.returncode}: "
+                                 f"{self.read_log()}")
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
