@@ -220,7 +220,8 @@ static int port_find(const struct net_model *m, const char *id)
 
 	if (id == NULL || !CPY(key.id, id))
 		return -1;
-	p = bsearch(&key, m->ports, m->nports, sizeof(*m->ports), port_cmp);
+	p = m->nports > 0 ? bsearch(&key, m->ports, m->nports, sizeof(*m->ports), port_cmp)
+			  : NULL; /* no array at all when empty */
 	return p ? (int)(p - m->ports) : -1;
 }
 
@@ -275,7 +276,8 @@ static int load_ports(struct db *db, struct net_model *m, struct err *err)
 		m->nports++;
 	}
 	db_res_free(res);
-	qsort(m->ports, m->nports, sizeof(*m->ports), port_cmp);
+	if (m->nports > 1)
+		qsort(m->ports, m->nports, sizeof(*m->ports), port_cmp);
 	return 0;
 }
 
@@ -441,7 +443,8 @@ static int load_routers(struct db *db, struct net_model *m, struct err *err)
 		m->nrouters++;
 	}
 	db_res_free(res);
-	qsort(m->routers, m->nrouters, sizeof(*m->routers), router_cmp);
+	if (m->nrouters > 1)
+		qsort(m->routers, m->nrouters, sizeof(*m->routers), router_cmp);
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; i < m->nports; i++) {
 			const struct net_model_port *p = &m->ports[i];
@@ -450,8 +453,9 @@ static int load_routers(struct db *db, struct net_model *m, struct err *err)
 			if (strcmp(p->device_owner, "network:router_interface") != 0 ||
 			    !CPY(key.id, p->device_id))
 				continue;
-			t = bsearch(&key, m->routers, m->nrouters, sizeof(*m->routers),
-				    router_cmp);
+			t = m->nrouters > 0 ? bsearch(&key, m->routers, m->nrouters,
+						      sizeof(*m->routers), router_cmp)
+					    : NULL;
 			if (t == NULL)
 				continue;
 			if (pass == 1)

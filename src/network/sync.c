@@ -110,7 +110,7 @@ static int write_statuses(struct db *db, struct up_set *up, int *changed, struct
 	int rc = -1, n;
 
 	*changed = 0;
-	if (up->n > 0) /* ids is NULL when no port is up */
+	if (up->n > 1) /* ids is NULL when no port is up */
 		qsort(up->ids, up->n, sizeof(*up->ids), id_cmp);
 	/* as in Neutron, a port goes ACTIVE only once bound to a host (compute sets
 	 * binding:host_id) or when the network owns it (DHCP, router legs) */
@@ -128,7 +128,7 @@ static int write_statuses(struct db *db, struct up_set *up, int *changed, struct
 
 		if (!db_res_bool(res, r, 2))
 			want = "DOWN";
-		else if (db_res_bool(res, r, 3) && strlen(id) < sizeof(*up->ids) &&
+		else if (db_res_bool(res, r, 3) && up->n > 0 && strlen(id) < sizeof(*up->ids) &&
 			 bsearch(id, up->ids, up->n, sizeof(*up->ids), id_cmp) != NULL)
 			want = "ACTIVE";
 		if (want == NULL || str_eq(status, want))
