@@ -29,14 +29,6 @@ static bool subnet_addresses(const struct net_model_subnet *s)
 	       (s->ip_version == 4 || strcmp(s->ipv6_address_mode, "dhcpv6-stateful") == 0);
 }
 
-static const struct net_model_subnet *subnet_find(const struct net_model *m, const char *id)
-{
-	for (int i = 0; i < m->nsubnets; i++)
-		if (strcmp(m->subnets[i].id, id) == 0)
-			return &m->subnets[i];
-	return NULL;
-}
-
 bool dhcp_network_served(const struct net_model *m, const struct net_model_network *n)
 {
 	for (int i = 0; i < m->nsubnets; i++)
@@ -113,7 +105,7 @@ char *dhcp_render_hosts(const struct net_model *m, const struct net_model_networ
 		    strcmp(p->id, dhcp_port->id) == 0)
 			continue;
 		for (int a = 0; a < p->nips; a++) {
-			const struct net_model_subnet *s = subnet_find(m, p->ips[a].subnet_id);
+			const struct net_model_subnet *s = net_model_subnet(m, p->ips[a].subnet_id);
 
 			if (s == NULL || !subnet_addresses(s))
 				continue;

@@ -61,6 +61,30 @@ void net_model_free(struct net_model *m)
 	memset(m, 0, sizeof(*m));
 }
 
+const struct net_model_network *net_model_network(const struct net_model *m, const char *id)
+{
+	for (int i = 0; i < m->nnetworks; i++)
+		if (strcmp(m->networks[i].id, id) == 0)
+			return &m->networks[i];
+	return NULL;
+}
+
+const struct net_model_subnet *net_model_subnet(const struct net_model *m, const char *id)
+{
+	for (int i = 0; i < m->nsubnets; i++)
+		if (strcmp(m->subnets[i].id, id) == 0)
+			return &m->subnets[i];
+	return NULL;
+}
+
+const struct net_model_port *net_model_port(const struct net_model *m, const char *id)
+{
+	for (int i = 0; i < m->nports; i++)
+		if (strcmp(m->ports[i].id, id) == 0)
+			return &m->ports[i];
+	return NULL;
+}
+
 static const struct {
 	const char *name;
 	int number;

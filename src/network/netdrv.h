@@ -99,6 +99,11 @@ struct net_model {
 };
 
 void net_model_free(struct net_model *m);
+/* The network, subnet or port of the model with id 'id', or NULL (borrowed; linear: the
+ * model's arrays need not be sorted). */
+const struct net_model_network *net_model_network(const struct net_model *m, const char *id);
+const struct net_model_subnet *net_model_subnet(const struct net_model *m, const char *id);
+const struct net_model_port *net_model_port(const struct net_model *m, const char *id);
 
 struct netdrv;
 struct netdrv_ops {

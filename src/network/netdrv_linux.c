@@ -203,30 +203,6 @@ static int file_sync(const char *path, const char *text, bool *changed, struct e
 	return 0;
 }
 
-static const struct net_model_network *net_find(const struct net_model *m, const char *id)
-{
-	for (int i = 0; i < m->nnetworks; i++)
-		if (strcmp(m->networks[i].id, id) == 0)
-			return &m->networks[i];
-	return NULL;
-}
-
-static const struct net_model_subnet *subnet_find(const struct net_model *m, const char *id)
-{
-	for (int i = 0; i < m->nsubnets; i++)
-		if (strcmp(m->subnets[i].id, id) == 0)
-			return &m->subnets[i];
-	return NULL;
-}
-
-static const struct net_model_port *port_find(const struct net_model *m, const char *id)
-{
-	for (int i = 0; i < m->nports; i++)
-		if (strcmp(m->ports[i].id, id) == 0)
-			return &m->ports[i];
-	return NULL;
-}
-
 static bool port_is_leg(const struct net_model_port *p)
 {
 	return strncmp(p->device_owner, "network:dhcp", 12) == 0 ||
@@ -305,7 +281,7 @@ static int leg_ensure(const struct net_model *m, const char *ns, const struct ne
 		      const char *prefix, char (*extra)[NET_CIDR_STRLEN], int n_extra,
 		      struct err *err)
 {
-	const struct net_model_network *n = net_find(m, p->network_id);
+	const struct net_model_network *n = net_model_network(m, p->network_id);
 	struct priv_veth v = { 0 };
 	char (*want)[NET_CIDR_STRLEN] = xcalloc((size_t)(p->nips + n_extra) + 1, sizeof(*want));
 	char (*have)[50] = NULL;
@@ -321,7 +297,7 @@ static int leg_ensure(const struct net_model *m, const char *ns, const struct ne
 	if (priv_veth_add(&v, err) < 0)
 		goto out;
 	for (int a = 0; a < p->nips; a++) {
-		const struct net_model_subnet *s = subnet_find(m, p->ips[a].subnet_id);
+		const struct net_model_subnet *s = net_model_subnet(m, p->ips[a].subnet_id);
 		struct net_cidr c;
 
 		if (s == NULL || net_cidr_parse(s->cidr, &c) < 0)
@@ -525,18 +501,18 @@ static char *router_signature(const struct net_model *m, const struct net_model_
 	char *text = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&text, &size);
-	const struct net_model_port *gw = r->gw_port_id[0] ? port_find(m, r->gw_port_id) : NULL;
+	const struct net_model_port *gw = r->gw_port_id[0] ? net_model_port(m, r->gw_port_id) : NULL;
 
 	BUG_ON(f == NULL);
 	for (int i = -1; i < r->ninterfaces; i++) {
-		const struct net_model_port *p = i < 0 ? gw : port_find(m, r->interfaces[i]);
-		const struct net_model_network *n = p != NULL ? net_find(m, p->network_id) : NULL;
+		const struct net_model_port *p = i < 0 ? gw : net_model_port(m, r->interfaces[i]);
+		const struct net_model_network *n = p != NULL ? net_model_network(m, p->network_id) : NULL;
 
 		if (p == NULL)
 			continue;
 		fprintf(f, "leg %s %s %s %d", p->id, p->mac, p->network_id, n ? n->mtu : 0);
 		for (int a = 0; a < p->nips; a++) {
-			const struct net_model_subnet *s = subnet_find(m, p->ips[a].subnet_id);
+			const struct net_model_subnet *s = net_model_subnet(m, p->ips[a].subnet_id);
 
 			fprintf(f, " %s@%s/%s", p->ips[a].address, s ? s->cidr : "",
 				s ? s->gateway : "");
@@ -561,7 +537,7 @@ static int router_routes(const struct linux_drv *d, const char *ns,
 	if (gw != NULL) {
 		nft_link_name(qg, "qg-", gw->id);
 		for (int a = 0; a < gw->nips; a++) {
-			const struct net_model_subnet *s = subnet_find(m, gw->ips[a].subnet_id);
+			const struct net_model_subnet *s = net_model_subnet(m, gw->ips[a].subnet_id);
 			bool v6;
 
 			if (s == NULL || s->gateway[0] == '\0')
@@ -618,7 +594,7 @@ static int router_ensure(struct linux_drv *d, const struct net_model *m,
 			 const struct net_model_router *r, const char *nat, struct err *err)
 {
 	static const char *const leg_prefixes[] = { "qr-", "qg-" };
-	const struct net_model_port *gw = r->gw_port_id[0] ? port_find(m, r->gw_port_id) : NULL;
+	const struct net_model_port *gw = r->gw_port_id[0] ? net_model_port(m, r->gw_port_id) : NULL;
 	char ns[64], path[PRIV_PATH_SIZE];
 	char (*keep)[16] = xcalloc((size_t)r->ninterfaces + 1, sizeof(*keep));
 	char (*fips)[NET_CIDR_STRLEN] = NULL;
@@ -631,7 +607,7 @@ static int router_ensure(struct linux_drv *d, const struct net_model *m,
 	    priv_sysctl_set(ns, "net.ipv6.conf.all.forwarding", "1", err) < 0)
 		goto out;
 	for (int i = 0; i < r->ninterfaces; i++) {
-		const struct net_model_port *p = port_find(m, r->interfaces[i]);
+		const struct net_model_port *p = net_model_port(m, r->interfaces[i]);
 
 		if (p == NULL)
 			continue;

@@ -383,22 +383,6 @@ char *nft_render_filter(const struct net_model *m, struct err *err)
 	return text;
 }
 
-static const struct net_model_port *port_find(const struct net_model *m, const char *id)
-{
-	for (int i = 0; i < m->nports; i++)
-		if (strcmp(m->ports[i].id, id) == 0)
-			return &m->ports[i];
-	return NULL;
-}
-
-static const struct net_model_subnet *subnet_find(const struct net_model *m, const char *id)
-{
-	for (int i = 0; i < m->nsubnets; i++)
-		if (strcmp(m->subnets[i].id, id) == 0)
-			return &m->subnets[i];
-	return NULL;
-}
-
 /* The IPv4 subnets of the router's interfaces as "a/n, b/m" (caller frees; "" if none). */
 static char *inside_subnets(const struct net_model *m, const struct net_model_router *r)
 {
@@ -409,10 +393,10 @@ static char *inside_subnets(const struct net_model *m, const struct net_model_ro
 
 	BUG_ON(f == NULL);
 	for (int i = 0; i < r->ninterfaces; i++) {
-		const struct net_model_port *p = port_find(m, r->interfaces[i]);
+		const struct net_model_port *p = net_model_port(m, r->interfaces[i]);
 
 		for (int a = 0; p != NULL && a < p->nips; a++) {
-			const struct net_model_subnet *s = subnet_find(m, p->ips[a].subnet_id);
+			const struct net_model_subnet *s = net_model_subnet(m, p->ips[a].subnet_id);
 
 			if (s == NULL || s->ip_version != 4)
 				continue;
@@ -426,7 +410,7 @@ static char *inside_subnets(const struct net_model *m, const struct net_model_ro
 
 char *nft_render_nat(const struct net_model *m, const struct net_model_router *r)
 {
-	const struct net_model_port *gw = r->gw_port_id[0] ? port_find(m, r->gw_port_id) : NULL;
+	const struct net_model_port *gw = r->gw_port_id[0] ? net_model_port(m, r->gw_port_id) : NULL;
 	const char *gw_ip = NULL;
 	char qg[16], *inside;
 	int nfips = 0;
