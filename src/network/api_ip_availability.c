@@ -171,42 +171,6 @@ static json_t *availabilities(struct req *rq, struct db *db, const char *network
 	return list;
 }
 
-struct fields {
-	const char *list[32];
-	int n;
-};
-
-static int collect_fields(void *ctx, const char *key, const char *val)
-{
-	struct fields *f = ctx;
-
-	if (strcmp(key, "fields") == 0 && val != NULL && *val && f->n < 32)
-		f->list[f->n++] = val;
-	return 0;
-}
-
-void net_keep_fields(struct req *rq, json_t *items)
-{
-	struct fields f = { .n = 0 };
-	size_t i;
-	json_t *o, *v;
-	const char *k;
-	void *tmp;
-
-	req_query_each(rq, collect_fields, &f);
-	if (f.n == 0)
-		return;
-	json_array_foreach(items, i, o) {
-		json_object_foreach_safe(o, tmp, k, v) {
-			bool keep = false;
-			for (int j = 0; j < f.n && !keep; j++)
-				keep = strcmp(f.list[j], k) == 0;
-			if (!keep)
-				json_object_del(o, k);
-		}
-	}
-}
-
 static int avail_list(struct req *rq, struct err *err)
 {
 	struct db *db = db_get(err);

@@ -173,16 +173,11 @@ const struct net_rdef net_router_rdef = {
 int net_router_find_owned(struct req *rq, struct db *db, const char *id, const char *action,
 			  struct router_row *r, struct err *err)
 {
-	json_t *body = net_find(rq, db, &net_router_rdef, id, err);
-	bool mine;
+	json_t *body = net_find_owned(rq, db, &net_router_rdef, id, action, err);
 
 	if (body == NULL)
 		return -1;
-	mine = net_is_admin(rq) || str_eq(jsonx_str(body, "project_id"), net_caller_project(rq));
 	json_decref(body);
-	if (!mine)
-		return err_set(err, ERR_FORBIDDEN, "(rule:%s_router) is disallowed by policy",
-			       action);
 	return router_load(rq, db, id, r, err);
 }
 

@@ -76,11 +76,6 @@ int net_default_sg(struct db *db, const char *project, char out[37], struct err 
 int net_agents_register(struct db *db, const char *host, struct err *err);
 int net_agents_heartbeat(struct db *db, struct err *err);
 
-/* ---- api_ip_availability.c ---- */
-/* Keeps in each object of 'items' only the keys ?fields= names (all when none), for the
- * resources the engine does not drive (agents, IP availabilities). */
-void net_keep_fields(struct req *rq, json_t *items);
-
 /* ---- api_routers.c, router_ifaces.c ---- */
 /* 409 when a router still routes for the subnet (a subnet or network delete asks). */
 int net_router_check_subnet_unused(struct db *db, const char *subnet_id, struct err *err);

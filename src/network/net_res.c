@@ -150,8 +150,7 @@ static int collect_fields(void *ctx, const char *key, const char *val)
 	return 0;
 }
 
-/* Keeps only the keys ?fields= names (all when none). */
-static void apply_fields(struct req *rq, json_t *items)
+void net_keep_fields(struct req *rq, json_t *items)
 {
 	struct fields_ctx f = { .n = 0 };
 	size_t i;
@@ -178,7 +177,7 @@ void net_reply_one(struct req *rq, const struct net_rdef *rd, int status, json_t
 {
 	json_t *one = json_pack("[o]", body);
 
-	apply_fields(rq, one);
+	net_keep_fields(rq, one);
 	reply_json(rq, status, json_pack("{s:O}", rd->name, json_array_get(one, 0)));
 	json_decref(one);
 }
@@ -588,7 +587,7 @@ int net_list(struct req *rq, const struct net_rdef *rd, struct err *err)
 						 jsonx_str(json_array_get(items, 0), "id"), true));
 		json_object_set_new(body, req_printf(rq, "%s_links", rd->plural), links);
 	}
-	apply_fields(rq, items);
+	net_keep_fields(rq, items);
 	json_object_set_new(body, rd->plural, items);
 	items = NULL;
 	reply_json(rq, 200, body);

@@ -104,6 +104,10 @@ json_t *net_find(struct req *rq, struct db *db, const struct net_rdef *rd, const
 /* The same without the visibility check (internal lookups); NULL and 404 when absent. */
 json_t *net_get(struct req *rq, struct db *db, const struct net_rdef *rd, const char *id,
 		struct err *err);
+/* Keeps in each object of 'items' only the keys ?fields= names (all when none); the
+ * engine's lists and shows use it, and so do the resources it does not drive (agents, IP
+ * availabilities). */
+void net_keep_fields(struct req *rq, json_t *items);
 /* Replies {"<name>": body} with 'status', the fields the caller asked for; steals 'body'. */
 void net_reply_one(struct req *rq, const struct net_rdef *rd, int status, json_t *body);
 
