@@ -9,6 +9,7 @@ Needs root. tools/check runs it inside a network and mount namespace of its own 
 a tmpfs on /run/netns, sysfs remounted), so the host's links, namespaces and nftables are
 never touched and another ciel on the host (whose reconcile would remove this one's
 namespaces as orphans) cannot interfere."""
+import json
 import os
 import re
 import shutil
@@ -229,7 +230,10 @@ def test_dhcp_ping_security_groups_router_fip_metadata_cleanup(cloud, hosts):
     md = netns(h1.ns, "curl", "-sf", "-m", "5",
                "http://169.254.169.254/openstack/latest/meta_data.json", check=False)
     assert md.returncode == 0, md.stderr
-    assert p1["id"] in md.stdout or p1.get("device_id", "x") in md.stdout, md.stdout
+    # the port has no device yet: its own id is the instance id
+    meta = json.loads(md.stdout)
+    assert p1["device_id"] == "" and meta["uuid"] == p1["id"], meta
+    assert meta["hostname"] == "host-" + a1.replace(".", "-"), meta
 
     # a restart keeps leases and flows: dnsmasq keeps running, ping still works
     pid = sh("pgrep", "-f", f"dnsmasq.*{net['id']}").stdout.split()
