@@ -69,6 +69,10 @@ enum policy_rule {
 	POL_ADMIN_OR_USER, /* admin, or the path's {user_id} is the caller */
 	POL_READER_OR_USER, /* admin, reader on the system scope, or {user_id} is the caller */
 	POL_ADMIN_OR_PROJECT, /* admin, or the path's {project_id} is the token's project */
+	/* The project-scoped rules of the services' secure-RBAC defaults: a token scoped to a
+	 * project (or admin). Which project the object belongs to is the handler's check. */
+	POL_PROJECT_READER, /* admin, or any role on a project (member implies reader) */
+	POL_PROJECT_MEMBER, /* admin, or the member role on a project: readers only read */
 };
 
 struct policy {

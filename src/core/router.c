@@ -137,6 +137,11 @@ static bool allowed(struct req *rq, enum policy_rule rule)
 	case POL_ADMIN_OR_PROJECT:
 		return admin || (a->system && has_role(a, "reader")) ||
 		       (a->project_id && str_eq(req_param(rq, "project_id"), a->project_id));
+	case POL_PROJECT_READER:
+		return admin || (a->project_id != NULL && *a->project_id != '\0');
+	case POL_PROJECT_MEMBER:
+		return admin || (a->project_id != NULL && *a->project_id != '\0' &&
+				 has_role(a, "member"));
 	}
 	return false;
 }
