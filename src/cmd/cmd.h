@@ -9,6 +9,7 @@ int cmd_db(int argc, char **argv);
 int cmd_bootstrap(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
 
 /* Shared by the subcommands: reads /etc/ciel/ciel.conf (or $CIEL_CONFIG), then
  * <state_dir>/ciel.conf, then the command line's overrides ("section", "key", "value"

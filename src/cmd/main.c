@@ -23,6 +23,7 @@ static const struct {
 	{ "bootstrap", cmd_bootstrap, "create the admin/demo users, roles and catalog" },
 	{ "keys", cmd_keys, "keys setup|rotate: manage the Fernet key repository" },
 	{ "config", cmd_config, "config show: print the effective configuration" },
+	{ "routes", cmd_routes, "print every route with its policy, as JSON" },
 };
 
 static void usage(FILE *out)

@@ -26,6 +26,11 @@ static const struct service health_service = {
 	.routes = tables,
 };
 
+const struct service *health_http_service(void)
+{
+	return &health_service;
+}
+
 void health_register(void)
 {
 	http_register(&health_service);

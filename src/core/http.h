@@ -109,6 +109,9 @@ struct auth {
 typedef int (*http_authenticator)(struct req *rq, const char *token, struct err *err);
 
 void http_set_authenticator(http_authenticator fn);
+/* Appends one object per route of 'svc' to the array 'into': {"service", "method", "path"
+ * (prefix + pattern), "policy" (null: no token), "rule" (the policy's rule by name)}. */
+void http_routes_json(const struct service *svc, json_t *into);
 void http_register(const struct service *svc);
 /* Routes one request whose body is complete and runs its handler (the server calls it;
  * unit tests call it directly). */

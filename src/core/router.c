@@ -21,6 +21,20 @@ void http_set_authenticator(http_authenticator fn)
 	authenticator = fn;
 }
 
+static const char *method_names[] = { "", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
+				      "OPTIONS" };
+
+static const char *rule_names[] = {
+	[POL_TOKEN] = "token",
+	[POL_ADMIN] = "admin",
+	[POL_READER] = "reader",
+	[POL_ADMIN_OR_USER] = "admin_or_user",
+	[POL_READER_OR_USER] = "reader_or_user",
+	[POL_ADMIN_OR_PROJECT] = "admin_or_project",
+	[POL_PROJECT_READER] = "project_reader",
+	[POL_PROJECT_MEMBER] = "project_member",
+};
+
 static enum policy_rule find_rule(const struct service *svc, const char *name)
 {
 	for (const struct policy *const *t = svc->policies; t && *t; t++)
@@ -41,6 +55,24 @@ void http_register(const struct service *svc)
 		for (const struct route *r = *t; r->pattern; r++)
 			BUG_ON(r->policy != NULL && find_rule(svc, r->policy) == 0);
 	services[nservices++] = svc;
+}
+
+void http_routes_json(const struct service *svc, json_t *into)
+{
+	const char *prefix = strcmp(svc->prefix, "/") == 0 ? "" : svc->prefix;
+
+	for (const struct route *const *t = svc->routes; *t; t++)
+		for (const struct route *r = *t; r->pattern; r++) {
+			enum policy_rule rule = r->policy ? find_rule(svc, r->policy) : 0;
+			char *path = xasprintf("%s%s", prefix, r->pattern);
+
+			json_array_append_new(
+				into, json_pack("{s:s,s:s,s:s,s:s?,s:s?}", "service", svc->name,
+						"method", method_names[r->method], "path", path,
+						"policy", r->policy, "rule",
+						rule ? rule_names[rule] : NULL));
+			free(path);
+		}
 }
 
 static void render_plain_error(struct req *rq, const struct err *err)
@@ -146,8 +178,6 @@ static bool allowed(struct req *rq, enum policy_rule rule)
 	return false;
 }
 
-static const char *method_names[] = { "", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
-				      "OPTIONS" };
 
 /* Finds the route for rq->method and rq->subpath and stores it with its captures. */
 static int find_route(struct req *rq, struct err *err)

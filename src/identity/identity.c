@@ -215,6 +215,11 @@ char *ident_domain_name(struct db *db, const char *domain_id)
 	return name;
 }
 
+const struct service *ident_http_service(void)
+{
+	return &ident_service;
+}
+
 int ident_init(struct err *err)
 {
 	char *dir = xasprintf("%s/fernet-keys", conf.state_dir);

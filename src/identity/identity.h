@@ -18,12 +18,15 @@
 #include "core/db.h"
 
 struct err;
+struct service;
 
 extern const struct db_migration ident_migrations[];
 
 /* Loads the key repository from <state_dir>/fernet-keys (creating it when empty), installs
  * the token authenticator and registers the /identity routes. */
 int ident_init(struct err *err);
+/* The /identity service's routes and policies (registered by ident_init). */
+const struct service *ident_http_service(void);
 void ident_shutdown(void);
 
 /* Creates what a fresh cloud needs: domain Default, roles admin/member/reader/service

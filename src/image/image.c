@@ -175,6 +175,11 @@ static int seed_metadefs(struct err *err)
 	return db == NULL ? -1 : md_db_seed(db, err);
 }
 
+const struct service *image_http_service(void)
+{
+	return &image_service;
+}
+
 int image_init(struct err *err)
 {
 	char *dir;

@@ -30,12 +30,15 @@
 #include "core/db.h"
 
 struct err;
+struct service;
 
 extern const struct db_migration image_migrations[];
 
 /* Opens the store under <state_dir>/images and registers the /image routes. The schema
  * migrations run with the others when the database is opened. */
 int image_init(struct err *err);
+/* The /image service's routes and policies (registered by image_init). */
+const struct service *image_http_service(void);
 void image_shutdown(void);
 
 /* Registers the file at 'path' as a public bare image 'name' of 'disk_format' owned by

@@ -171,6 +171,11 @@ static const struct service md_service = {
 	.render_error = render_error,
 };
 
+const struct service *net_metadata_http_service(void)
+{
+	return &md_service;
+}
+
 void net_metadata_register(void)
 {
 	http_register(&md_service);

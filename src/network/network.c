@@ -264,6 +264,11 @@ static struct netdrv *new_driver(struct err *err)
 	return NULL;
 }
 
+const struct service *net_http_service(void)
+{
+	return &net_service;
+}
+
 int net_init(struct err *err)
 {
 	struct db *db = db_get(err);

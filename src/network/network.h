@@ -22,6 +22,7 @@
 #include "core/db.h"
 
 struct err;
+struct service;
 
 extern const struct db_migration net_migrations[];
 
@@ -33,6 +34,9 @@ int net_prepare(struct err *err);
 /* Registers the /network routes, seeds the agents and starts the sync worker with the
  * configured driver ([network] driver). Migrations run when the database is opened. */
 int net_init(struct err *err);
+/* The /network and /metadata services' routes and policies (registered by net_init). */
+const struct service *net_http_service(void);
+const struct service *net_metadata_http_service(void);
 void net_shutdown(void);
 
 /* Creates, once, the external network 'public' of the admin project 'admin_project' with
