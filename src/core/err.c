@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "core/util.h"
+
 int err_set(struct err *err, enum err_kind kind, const char *fmt, ...)
 {
 	va_list ap;
@@ -13,6 +15,9 @@ int err_set(struct err *err, enum err_kind kind, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	/* the message may quote a client's bytes and be cut at any byte: every error
+	 * renderer gets valid UTF-8, whatever the client sent */
+	util_utf8_scrub(err->msg);
 	return -1;
 }
 

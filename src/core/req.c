@@ -8,8 +8,10 @@
 #include <strings.h>
 #include <unistd.h>
 
+#define LOG_MODULE "http"
 #include "core/err.h"
 #include "core/http.h"
+#include "core/log.h"
 #include "core/util.h"
 
 struct arena_block {
@@ -257,8 +259,16 @@ void reply_json(struct req *rq, int status, json_t *body)
 {
 	free(rq->reply_body);
 	rq->status = status;
-	rq->reply_body = json_dumps(body, JSON_COMPACT);
-	BUG_ON(rq->reply_body == NULL);
+	/* NULL when a json_pack() building 'body' met a string that is not UTF-8: a bug, but
+	 * one request's, answered with a 500 instead of taking every API down */
+	rq->reply_body = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+	if (rq->reply_body == NULL) {
+		LOGM(LOG_ERROR, rq->request_id, "%s %s: a reply body could not be built",
+		     rq->method_name, rq->path);
+		rq->status = 500;
+		rq->reply_body = xstrdup("{\"error\": {\"code\": 500, \"title\": \"Internal Server "
+				       "Error\", \"message\": \"An unexpected error occurred.\"}}");
+	}
 	rq->reply_size = strlen(rq->reply_body);
 	rq->content_type = "application/json";
 	json_decref(body);

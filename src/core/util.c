@@ -283,6 +283,61 @@ long util_b64url_decode(const char *in, size_t len, unsigned char *out, size_t o
 	return (long)o;
 }
 
+/* The length of the valid UTF-8 sequence at 's' (RFC 3629), 0 if none starts there; a
+ * sequence running into the terminating NUL is not valid. */
+static size_t utf8_seq(const unsigned char *s)
+{
+	unsigned int c = s[0], cp;
+	size_t n;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+bool util_utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	bool valid = true;
+
+	while (*p) {
+		size_t n = utf8_seq(p);
+
+		if (n > 0) {
+			p += n;
+			continue;
+		}
+		valid = false;
+		/* a lead byte whose continuation bytes run to the end: a cut sequence */
+		size_t rest = strlen((const char *)p), need = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
+		bool cut = *p >= 0xc2 && *p <= 0xf4 && rest < need;
+		for (size_t i = 1; cut && i < rest; i++)
+			cut = (p[i] & 0xc0) == 0x80;
+		if (cut) {
+			*p = '\0';
+			break;
+		}
+		*p++ = '?';
+	}
+	return valid;
+}
+
 bool util_is_hex(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {

@@ -47,6 +47,12 @@ size_t util_b64url_encode(const void *in, size_t size, char *out, bool pad);
 /* Decodes url-safe base64 with or without padding; returns decoded size or -1. */
 long util_b64url_decode(const char *in, size_t len, unsigned char *out, size_t out_size);
 
+/* Makes 's' valid UTF-8 in place, as JSON and jansson need it: each byte that starts no
+ * valid sequence (stray continuation, overlong form, surrogate, above U+10FFFF) becomes '?',
+ * and a sequence cut short by the end of the string (a truncated message) is dropped.
+ * Returns true when 's' was valid already. */
+bool util_utf8_scrub(char *s);
+
 bool util_is_hex(const char *s, size_t len);
 bool str_eq(const char *a, const char *b);     /* NULL-safe */
 /* Parses "true"/"false"/"1"/"0" case-insensitively; -1 on anything else. */

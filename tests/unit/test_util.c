@@ -5,7 +5,10 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
+#include <stdbool.h>
 
+#include "core/err.h"
 #include "core/util.h"
 
 static void b64_round_trip(void **state)
@@ -87,12 +90,69 @@ static void parse_bool(void **state)
 	assert_int_equal(util_parse_bool(NULL), -1);
 }
 
+/* util_utf8_scrub: valid text untouched; bad bytes become '?'; a cut sequence goes */
+static void utf8_scrub(void **state)
+{
+	static const struct {
+		const char *in, *out;
+		bool valid;
+	} cases[] = {
+		{ "plain ascii", "plain ascii", true },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", true },
+		{ "id %\xff", "id %?", false },                /* a raw byte from a path */
+		{ "\x80\xbfx", "??x", false },                  /* stray continuation bytes */
+		{ "ab\xc3", "ab", false },                      /* cut after the lead byte */
+		{ "ab\xe2\x82", "ab", false },                  /* cut inside a 3-byte sequence */
+		{ "ab\xf0\x9f\x98", "ab", false },
+		{ "\xc0\xafx", "??x", false },                  /* overlong '/' */
+		{ "\xe0\x80\xafx", "???x", false },             /* overlong, 3 bytes */
+		{ "\xed\xa0\x80x", "???x", false },             /* a UTF-16 surrogate */
+		{ "\xf4\x90\x80\x80x", "????x", false },        /* above U+10FFFF */
+		{ "\xc3(x", "?(x", false },                     /* lead byte, no continuation */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char buf[64];
+		json_t *j;
+
+		strcpy(buf, cases[i].in);
+		assert_int_equal(util_utf8_scrub(buf), cases[i].valid);
+		assert_string_equal(buf, cases[i].out);
+		j = json_string(buf); /* jansson agrees it is UTF-8 now */
+		assert_non_null(j);
+		json_decref(j);
+	}
+}
+
+/* a message cut at 255 bytes in the middle of 'é' (the auth methods finding) */
+static void err_set_cuts_cleanly(void **state)
+{
+	struct err err = { 0 };
+	char big[400] = "";
+	json_t *j;
+
+	(void)state;
+	for (int i = 0; i < 150; i++)
+		strcat(big, "\xc3\xa9");
+	err_set(&err, ERR_BAD_REQUEST, "x%s", big); /* 'x' shifts the cut into a sequence */
+	j = json_string(err.msg);
+	assert_non_null(j);
+	json_decref(j);
+	assert_int_equal(strlen(err.msg), 255);
+	assert_int_equal(strlen(err.msg) % 2, 1);
+	err_clear(&err);
+	err_set(&err, ERR_NOT_FOUND, "No image found with ID %s", "\xff\xfe");
+	assert_string_equal(err.msg, "No image found with ID ??");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(b64_round_trip), cmocka_unit_test(b64_rejects_garbage),
 		cmocka_unit_test(iso8601),        cmocka_unit_test(uuid_shape),
-		cmocka_unit_test(parse_bool),
+		cmocka_unit_test(parse_bool),     cmocka_unit_test(utf8_scrub),
+		cmocka_unit_test(err_set_cuts_cleanly),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
