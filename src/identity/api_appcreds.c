@@ -39,14 +39,16 @@ static int invalid(struct err *err, const char *detail)
 	return err_set(err, ERR_BAD_REQUEST, "Invalid application credential: %s", detail);
 }
 
-static int check_unrestricted(struct req *rq, struct err *err)
+int ident_check_unrestricted(struct req *rq, const char *what, struct err *err)
 {
 	struct ident_token *tok = ident_caller(rq);
 
 	if ((tok->methods & METHOD_APPCRED) &&
 	    !json_is_false(json_object_get(tok->app_cred, "restricted")))
-		return forbidden(err, "Using method 'application_credential' is not allowed for "
-				      "managing additional application credentials");
+		return err_set(err, ERR_FORBIDDEN,
+			       "You are not authorized to perform the requested action: Using "
+			       "method 'application_credential' is not allowed for managing %s.",
+			       what);
 	return 0;
 }
 
@@ -300,7 +302,7 @@ static int appcreds_create(struct req *rq, struct err *err)
 	if (!name_ok(jsonx_str(in, "name")))
 		return err_set(err, ERR_BAD_REQUEST,
 			       "Invalid input for field 'name': does not match '[\\S]+'");
-	if (check_unrestricted(rq, err) < 0)
+	if (ident_check_unrestricted(rq, "additional application credentials", err) < 0)
 		return -1;
 	if (strcmp(tok->user_id, uid) != 0)
 		return forbidden(err, "Cannot create an application credential for another user");
@@ -393,7 +395,8 @@ static int appcred_delete(struct req *rq, struct err *err)
 	struct db *db = db_get(err);
 	json_auto_t *ac = NULL;
 
-	if (db == NULL || check_unrestricted(rq, err) < 0 ||
+	if (db == NULL ||
+	    ident_check_unrestricted(rq, "additional application credentials", err) < 0 ||
 	    (ac = find_allowed(rq, db, "identity:delete_application_credential", err)) == NULL)
 		return -1;
 	if (db_begin(db, err) < 0)

@@ -77,17 +77,6 @@ static int check_delegation(struct req *rq, const char *project_id, const char *
 	return 0;
 }
 
-static int check_unrestricted(struct req *rq, struct err *err)
-{
-	struct ident_token *tok = ident_caller(rq);
-
-	if ((tok->methods & METHOD_APPCRED) &&
-	    !json_is_false(json_object_get(tok->app_cred, "restricted")))
-		return forbidden(err, "Using method 'application_credential' is not allowed for "
-				      "managing additional credentials");
-	return 0;
-}
-
 /* Finds a credential the caller may read (write: change). With 'hide', a caller who could
  * not see it anyway gets 403 whether or not it exists (/v3/credentials); without, a
  * missing one is a 404 (OS-EC2, where the path already names the caller). */
@@ -248,7 +237,7 @@ static int credentials_create(struct req *rq, struct err *err)
 			       "property");
 	if (!may_write(rq, jsonx_str(in, "user_id")))
 		return forbidden(err, "identity:create_credential");
-	if ((is_ec2(type) && check_unrestricted(rq, err) < 0) ||
+	if ((is_ec2(type) && ident_check_unrestricted(rq, "additional credentials", err) < 0) ||
 	    check_delegation(rq, jsonx_str(in, "project_id"), "Credential", err) < 0)
 		return -1;
 	c = json_deep_copy(in);
@@ -415,7 +404,7 @@ static int ec2_create(struct req *rq, struct err *err)
 	char access[33], secret[33], id[65], *blob;
 	json_auto_t *b = NULL;
 
-	if (db == NULL || check_unrestricted(rq, err) < 0 ||
+	if (db == NULL || ident_check_unrestricted(rq, "additional credentials", err) < 0 ||
 	    (body = req_json(rq, err)) == NULL ||
 	    jsonx_validate(body, ec2_create_fields, true, err) < 0)
 		return -1;

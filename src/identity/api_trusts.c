@@ -3,8 +3,10 @@
  * {"OS-TRUST:trust": {"id"}}).
  *
  * Who may do what follows Keystone's default policy: only the trustor creates a trust (and
- * only with roles it holds on the project); trustor and trustee read it; the trustor
- * deletes it; admins and system readers read any, admins delete any. Listing without a
+ * only with roles it holds on the project; a token from an application credential, only
+ * with the credential's roles); trustor and trustee read it; the trustor deletes it; a
+ * trust-scoped token or one from a restricted application credential creates and deletes
+ * none; admins and system readers read any, admins delete any. Listing without a
  * filter is for admins and system readers; a user may list the trusts it gave or got. */
 #include <string.h>
 
@@ -137,10 +139,13 @@ fail:
 	return NULL;
 }
 
-/* Keystone's _require_trustor_has_role_in_project. */
-static int check_trustor_roles(struct db *db, const json_t *t, const json_t *roles,
-			       struct err *err)
+/* Keystone's _require_trustor_has_role_in_project, held to the creating token when it is
+ * delegated: a token made from an application credential passes on no more than the
+ * credential's roles on its own project, whatever else its user holds. */
+static int check_trustor_roles(struct req *rq, struct db *db, const json_t *t,
+			       const json_t *roles, struct err *err)
 {
+	struct ident_token *caller = ident_caller(rq);
 	const char *trustor = jsonx_str(t, "trustor_user_id"), *project = jsonx_str(t, "project_id");
 	json_t *held, *r, *h;
 	size_t i, j;
@@ -148,7 +153,14 @@ static int check_trustor_roles(struct db *db, const json_t *t, const json_t *rol
 
 	if (json_array_size(roles) == 0)
 		return 0;
-	held = ident_effective_roles(db, trustor, SCOPE_PROJECT, project, err);
+	if (caller->methods & METHOD_APPCRED) {
+		if (caller->scope != SCOPE_PROJECT || !str_eq(caller->scope_id, project))
+			return forbidden(err, "a trust made with an application credential must "
+					      "be on the credential's project");
+		held = json_incref(caller->roles);
+	} else {
+		held = ident_effective_roles(db, trustor, SCOPE_PROJECT, project, err);
+	}
 	if (held == NULL)
 		return -1;
 	json_array_foreach(roles, i, r) {
@@ -203,13 +215,15 @@ static int trusts_create(struct req *rq, struct err *err)
 		return forbidden(err, "The authenticated user should match the trustor");
 	if (caller->methods & METHOD_TRUST)
 		return forbidden(err, "a trust-scoped token cannot create a trust");
+	if (ident_check_unrestricted(rq, "trusts", err) < 0)
+		return -1;
 	if (ident_credential_user_check(db, jsonx_str(in, "trustee_user_id"), err) < 0)
 		return -1;
 	if (project != NULL && ident_credential_project_check(db, project, err) < 0)
 		return -1;
 	if ((roles = normalize_roles(db, json_object_get(in, "roles"), err)) == NULL)
 		return -1;
-	if (project != NULL && check_trustor_roles(db, in, roles, err) < 0)
+	if (project != NULL && check_trustor_roles(rq, db, in, roles, err) < 0)
 		goto out;
 	util_uuid_hex(id);
 	t = json_pack("{s:s,s:s,s:s,s:b,s:O}", "id", id, "trustor_user_id",
@@ -282,6 +296,10 @@ static int trust_delete(struct req *rq, struct err *err)
 		return -1;
 	if ((t = ident_trust_get(db, id, err)) == NULL)
 		return -1;
+	if (ident_check_unrestricted(rq, "trusts", err) < 0) {
+		json_decref(t);
+		return -1;
+	}
 	owner = str_eq(jsonx_str(t, "trustor_user_id"), ident_caller(rq)->user_id);
 	json_decref(t);
 	if (!ident_is_admin(rq) && !owner)

@@ -97,6 +97,10 @@ struct ident_token *ident_caller(struct req *rq);
 bool ident_has_role(struct req *rq, const char *role);
 /* Caller holds the admin role (in any scope, Keystone's legacy admin). */
 bool ident_is_admin(struct req *rq);
+/* 0, or -1 with a 403 when the caller's token comes from a restricted application
+ * credential, which may not manage 'what' (e.g. "trusts"): Keystone's
+ * _check_unrestricted_application_credential. */
+int ident_check_unrestricted(struct req *rq, const char *what, struct err *err);
 
 /* ---- URLs and bodies ---- */
 /* "<public_url>/identity/v3<path>" in the request arena. */
