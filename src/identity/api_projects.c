@@ -385,8 +385,7 @@ json_t *ident_project_patch(struct db *db, const json_t *orig, const json_t *pat
 		else
 			json_object_set(ref, key, v);
 	}
-	disabling = !is_domain && jsonx_bool(orig, "enabled", true) &&
-		    !jsonx_bool(ref, "enabled", true);
+	disabling = jsonx_bool(orig, "enabled", true) && !jsonx_bool(ref, "enabled", true);
 	if (db_begin(db, err) < 0)
 		goto fail;
 	if (check_enabling(db, orig, jsonx_bool(ref, "enabled", true), err) < 0)
@@ -395,10 +394,13 @@ json_t *ident_project_patch(struct db *db, const json_t *orig, const json_t *pat
 		name_conflict(ref, err);
 		goto rollback;
 	}
-	/* a disabled domain needs no event: validation refuses the tokens of a disabled
-	 * domain, of its users and of its projects (tokens.c load_user, load_scope) */
+	/* validation refuses the tokens of a disabled project or domain while it is so; the
+	 * event ends them for good, as Keystone's revoke_by_project and revoke_by_domain */
 	if (disabling &&
-	    ident_revoke(db, &(struct ident_revoke){ .project_id = id }, err) < 0)
+	    ident_revoke(db,
+			 &(struct ident_revoke){ .project_id = is_domain ? NULL : id,
+						 .domain_id = is_domain ? id : NULL },
+			 err) < 0)
 		goto rollback;
 	if (db_commit(db, err) < 0)
 		goto rollback;

@@ -193,10 +193,15 @@ static int not_found(struct err *err)
 	return err_set(err, ERR_NOT_FOUND, "Failed to validate token");
 }
 
-/* Is there a revocation event that covers this token? */
+/* Is there a revocation event that covers this token? A domain's event (the domain was
+ * disabled) covers the tokens of its users and those scoped to it or to its projects, as
+ * Keystone matches identity_domain_id and assignment_domain_id. */
 static int check_revoked(struct db *db, const struct ident_token *tok, struct err *err)
 {
 	const char *project = tok->scope == SCOPE_PROJECT ? tok->scope_id : "";
+	const char *scope = tok->scope == SCOPE_PROJECT || tok->scope == SCOPE_DOMAIN
+				    ? tok->scope_id
+				    : "";
 	const char *parent = tok->parent_audit_id[0] ? tok->parent_audit_id : tok->audit_id;
 	char issued[24];
 	struct db_res *res;
@@ -208,9 +213,13 @@ static int check_revoked(struct db *db, const struct ident_token *tok, struct er
 		       " (audit_id IN (?, ?))"
 		       " OR (user_id = ? AND project_id IS NULL AND audit_id IS NULL)"
 		       " OR (user_id = ? AND project_id = ?)"
-		       " OR (user_id IS NULL AND project_id = ?)) LIMIT 1",
+		       " OR (user_id IS NULL AND project_id = ?)"
+		       " OR (user_id IS NULL AND project_id IS NULL AND audit_id IS NULL AND ("
+		       "  domain_id IN (SELECT domain_id FROM users WHERE id = ?)"
+		       "  OR domain_id IN (SELECT domain_id FROM project WHERE id = ?)"
+		       "  OR domain_id = ?))) LIMIT 1",
 		       DBP(issued, tok->audit_id, parent, tok->user_id, tok->user_id, project,
-			   project));
+			   project, tok->user_id, scope, scope));
 	if (res == NULL)
 		return -1;
 	revoked = db_res_rows(res) > 0;
