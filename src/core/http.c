@@ -98,6 +98,49 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct req *rq)
 	return ret;
 }
 
+/* A reply made here, before any service has the request (Keystone's error body). */
+static enum MHD_Result reply_early(struct MHD_Connection *conn, struct req *rq,
+				   enum err_kind kind, const char *msg)
+{
+	reply_json(rq, err_status(kind),
+		   json_pack("{s:{s:i,s:s,s:s}}", "error", "code", err_status(kind), "title",
+			     err_title(kind), "message", msg));
+	return send_reply(conn, rq);
+}
+
+struct framing {
+	int content_length, transfer_encoding;
+	bool chunked; /* the (one) Transfer-Encoding is exactly "chunked" */
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	if (strcasecmp(key, "Content-Length") == 0)
+		f->content_length++;
+	if (strcasecmp(key, "Transfer-Encoding") == 0) {
+		f->transfer_encoding++;
+		f->chunked = strcasecmp(value, "chunked") == 0;
+	}
+	return MHD_YES;
+}
+
+/* RFC 9112, 6.1 and 6.3: a request whose body length two parties could read differently
+ * (Content-Length with Transfer-Encoding, several lengths, a coding other than chunked) is
+ * refused and its connection closed: behind a proxy that reads the other header, the
+ * rest of its body would be taken for a second request (request smuggling). */
+static bool ambiguous_framing(struct MHD_Connection *conn)
+{
+	struct framing f = { 0 };
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
+	return f.content_length > 1 || f.transfer_encoding > 1 ||
+	       (f.transfer_encoding == 1 && (f.content_length > 0 || !f.chunked));
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size,
@@ -114,14 +157,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rq->conn = conn;
 		rq->method_name = method;
 		*con_cls = rq;
-		if (m < 0) {
-			struct err err = { 0 };
-			err_set(&err, ERR_METHOD, "The method is not allowed.");
-			json_t *b = json_pack("{s:{s:i,s:s,s:s}}", "error", "code", 405,
-					      "title", err_title(ERR_METHOD), "message",
-					      err.msg);
-			reply_json(rq, 405, b);
-			return send_reply(conn, rq);
+		if (m < 0)
+			return reply_early(conn, rq, ERR_METHOD, "The method is not allowed.");
+		if (ambiguous_framing(conn)) {
+			reply_header(rq, "Connection", "close");
+			return reply_early(conn, rq, ERR_BAD_REQUEST,
+					   "The request's body length is ambiguous.");
 		}
 		if (http_begin(rq)) {
 			if (rq->status == 0)

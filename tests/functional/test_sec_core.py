@@ -1,0 +1,84 @@
+"""Security findings of the HTTP layer and the process as a whole (issue 9): what any
+client, token or not, can send must never take the process down or smuggle a request."""
+import json
+import os
+import socket
+import stat
+
+import pytest
+
+from conftest import Project
+
+
+def alive(cloud):
+    status, _, _ = cloud.request("GET", "/healthcheck")
+    return status == 200 and cloud.proc.poll() is None
+
+
+def test_error_message_cut_inside_a_character(cloud):
+    """150 'é' in the auth methods: the message quoting them is cut at 255 bytes inside a
+    character; the reply is still Keystone's JSON body and the process lives."""
+    methods = "é" * 150
+    raw = ('{"auth":{"identity":{"methods":["%s"]}}}' % methods).encode()
+    status, _, body = cloud.request("POST", "/identity/v3/auth/tokens", raw=raw)
+    assert status in (400, 401), body
+    assert body["error"]["code"] == status
+    json.dumps(body)  # it parsed as JSON: valid UTF-8
+    assert alive(cloud)
+
+
+@pytest.mark.parametrize("path", ["/image/v2/images/%FF", "/image/v2/images/%C3",
+                                  "/network/v2.0/networks/%FF", "/identity/v3/users/%FF"])
+def test_raw_bytes_in_a_path(cloud, path):
+    p = Project(cloud, "rawbytes" + str(abs(hash(path)) % 10000))
+    status, hdrs, body = p.req("GET", path, headers={"Accept": "application/json"})
+    assert status in (403, 404), body
+    assert isinstance(body, dict), body
+    assert alive(cloud)
+
+
+def raw_exchange(cloud, head, body):
+    """Sends one request by hand; returns (all reply bytes, connection closed by ciel)."""
+    s = socket.create_connection(("127.0.0.1", cloud.port))
+    s.sendall(head + b"\r\n" + body)
+    s.settimeout(5)
+    data, closed = b"", False
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                closed = True
+                break
+            data += d
+    except socket.timeout:
+        pass
+    s.close()
+    return data, closed
+
+
+SMUGGLED = b"0\r\n\r\nGET /healthcheck HTTP/1.1\r\nHost: x\r\n\r\n"
+START = (b"POST /identity/v3/auth/tokens HTTP/1.1\r\nHost: x\r\n"
+         b"Content-Type: application/json\r\n")
+
+
+@pytest.mark.parametrize("framing", [
+    b"Content-Length: %d\r\nTransfer-Encoding: chunked\r\n" % len(SMUGGLED),
+    b"Transfer-Encoding: chunked\r\nContent-Length: %d\r\n" % len(SMUGGLED),
+    b"Content-Length: %d\r\nContent-Length: %d\r\n" % (len(SMUGGLED), len(SMUGGLED)),
+    b"Transfer-Encoding: gzip, chunked\r\n",
+    b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+])
+def test_ambiguous_body_length_is_refused_and_closed(cloud, framing):
+    """RFC 9112 6.1: refuse (400) and close; the request hidden in the body never runs."""
+    data, closed = raw_exchange(cloud, START + framing, SMUGGLED)
+    assert data.startswith(b"HTTP/1.1 400 "), data[:200]
+    assert data.count(b"HTTP/1.1 ") == 1, data
+    assert closed
+    assert alive(cloud)
+
+
+def test_chunked_alone_keeps_working(cloud):
+    """The control: a plain chunked body and a pipelined request behind it both answer."""
+    data, _ = raw_exchange(cloud, START + b"Transfer-Encoding: chunked\r\n", SMUGGLED)
+    assert data.count(b"HTTP/1.1 ") == 2, data
+    assert b"HTTP/1.1 200 OK" in data
