@@ -1,10 +1,11 @@
-/* ciel keys setup|rotate, ciel config show. */
+/* ciel keys setup|rotate|credential-rotate, ciel config show. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "core/conf.h"
+#include "core/db.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "identity/identity.h"
@@ -23,24 +24,39 @@ static int load(int argc, char **argv)
 	return cmd_load_config(ov);
 }
 
+/* The token keys (fernet-keys) rotate often; the credential keys (credential-keys) encrypt
+ * the secrets stored in the database, so their rotation encrypts those again. */
 int cmd_keys(int argc, char **argv)
 {
 	struct err err = { 0 };
-	char *dir;
+	char *dir, *cred_dir;
 	int rc;
 
-	if (argc < 2 || (strcmp(argv[1], "setup") && strcmp(argv[1], "rotate")) ||
+	if (argc < 2 ||
+	    (strcmp(argv[1], "setup") && strcmp(argv[1], "rotate") &&
+	     strcmp(argv[1], "credential-rotate")) ||
 	    load(argc, argv) < 0) {
-		fprintf(stderr, "usage: ciel keys setup|rotate [--state-dir DIR]\n");
+		fprintf(stderr,
+			"usage: ciel keys setup|rotate|credential-rotate [--state-dir DIR]\n");
 		return 2;
 	}
 	dir = xasprintf("%s/fernet-keys", conf.state_dir);
-	if (strcmp(argv[1], "setup") == 0)
+	cred_dir = xasprintf("%s/credential-keys", conf.state_dir);
+	if (strcmp(argv[1], "setup") == 0) {
 		rc = ident_keys_setup(dir, &err);
-	else
+		if (rc == 0)
+			rc = ident_keys_setup(cred_dir, &err);
+	} else if (strcmp(argv[1], "rotate") == 0) {
 		rc = ident_keys_rotate(dir, conf.max_active_keys, &err);
-	if (rc < 0)
+	} else {
+		rc = cmd_open_db();
+		if (rc == 0)
+			rc = ident_credential_keys_rotate(cred_dir, conf.max_active_keys, &err);
+		db_close_all();
+	}
+	if (rc < 0 && err.msg[0] != '\0')
 		fprintf(stderr, "ciel: keys %s: %s\n", argv[1], err.msg);
+	free(cred_dir);
 	free(dir);
 	conf_free();
 	return rc < 0 ? 1 : 0;

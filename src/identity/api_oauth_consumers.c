@@ -6,8 +6,9 @@
  * Only this registry is served. The OAuth1 flow itself (request_token, authorize,
  * access_token, the users' access tokens and OAuth-scoped Keystone tokens) is not: nothing
  * in ciel needs it yet, and Tempest's identity tests exercise the consumers alone. The
- * secret is stored as issued, not hashed, because an OAuth1 HMAC-SHA1 signature can only
- * be checked with the shared secret itself; it is never shown again and never logged. */
+ * secret is encrypted with the credential keys (secrets.c), not hashed, because an OAuth1
+ * HMAC-SHA1 signature can only be checked with the shared secret itself; it is never
+ * shown again and never logged. */
 #include <string.h>
 
 #include "core/db.h"

@@ -4,16 +4,17 @@
 /* The credential table (/v3/credentials and the OS-EC2 view of it).
  *
  * A credential travels as {"id","user_id","project_id","type","blob", extra...}; 'blob' is
- * the client's string, kept as given (Keystone encrypts it with its credential keys; ciel
- * keeps it in the database as is, so the database must be protected like the key
- * repository). Returned objects are new references; callers own the transaction. */
+ * the client's string, stored encrypted with the credential keys and the hash of the key
+ * that encrypted it (secrets.c), as Keystone does; the functions here take and return it
+ * in clear. Returned objects are new references; callers own the transaction. */
 
 #include <jansson.h>
 
 struct db;
 struct err;
 
-/* NULL with ERR_NOT_FOUND "Could not find credential: <id>." when absent. */
+/* NULL with ERR_NOT_FOUND "Could not find credential: <id>." when absent, ERR_INTERNAL when
+ * no credential key decrypts its blob. */
 json_t *ident_credential_find(struct db *db, const char *id, struct err *err);
 /* Filters are ANDed; NULL ones are ignored. Ordered by id. */
 json_t *ident_credential_list(struct db *db, const char *user_id, const char *type,

@@ -8,8 +8,6 @@
 
 #include "core/util.h"
 
-#define MAX_TOKEN_BYTES 1024
-
 char *fernet_encrypt(const unsigned char key[FERNET_KEY_SIZE], const void *payload,
 		     size_t size, uint64_t timestamp)
 {
@@ -43,20 +41,24 @@ long fernet_decrypt(const unsigned char (*keys)[FERNET_KEY_SIZE], int nkeys,
 		    const char *token, unsigned char *out, size_t out_size,
 		    uint64_t *timestamp)
 {
-	unsigned char buf[MAX_TOKEN_BYTES], mac[32];
+	/* a token of a payload that fits 'out' has at most this many bytes */
+	size_t max = 1 + 8 + 16 + (out_size / 16 + 1) * 16 + 32;
+	size_t len = strlen(token), clen = 0;
+	unsigned char *buf, *plain = NULL, mac[32];
 	unsigned int maclen = 0;
-	size_t len = strlen(token), clen;
-	long n;
-	int k, outl = 0, finl = 0;
+	EVP_CIPHER_CTX *ctx;
+	long n, rc = -1;
+	int k, ok, outl = 0, finl = 0;
 
-	if (len == 0 || len > MAX_TOKEN_BYTES * 4 / 3)
+	if (len == 0 || len > (max + 2) / 3 * 4)
 		return -1;
-	n = util_b64url_decode(token, len, buf, sizeof(buf));
+	buf = xmalloc(len / 4 * 3 + 3);
+	n = util_b64url_decode(token, len, buf, len / 4 * 3 + 3);
 	if (n < 1 + 8 + 16 + 16 + 32 || buf[0] != 0x80)
-		return -1;
+		goto out;
 	clen = (size_t)n - (1 + 8 + 16 + 32);
 	if (clen % 16 != 0 || clen > out_size + 16)
-		return -1;
+		goto out;
 	for (k = 0; k < nkeys; k++) {
 		if (HMAC(EVP_sha256(), keys[k], 16, buf, (size_t)n - 32, mac, &maclen) == NULL)
 			continue;
@@ -64,22 +66,25 @@ long fernet_decrypt(const unsigned char (*keys)[FERNET_KEY_SIZE], int nkeys,
 			break;
 	}
 	if (k == nkeys)
-		return -1;
-	unsigned char *plain = xmalloc(clen + 16);
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+		goto out;
+	plain = xmalloc(clen + 16);
+	ctx = EVP_CIPHER_CTX_new();
 	BUG_ON(ctx == NULL);
-	int ok = EVP_DecryptInit_ex(ctx, EVP_aes_128_cbc(), NULL, keys[k] + 16, buf + 9) == 1 &&
-		 EVP_DecryptUpdate(ctx, plain, &outl, buf + 25, (int)clen) == 1 &&
-		 EVP_DecryptFinal_ex(ctx, plain + outl, &finl) == 1;
+	ok = EVP_DecryptInit_ex(ctx, EVP_aes_128_cbc(), NULL, keys[k] + 16, buf + 9) == 1 &&
+	     EVP_DecryptUpdate(ctx, plain, &outl, buf + 25, (int)clen) == 1 &&
+	     EVP_DecryptFinal_ex(ctx, plain + outl, &finl) == 1;
 	EVP_CIPHER_CTX_free(ctx);
-	if (!ok || (size_t)(outl + finl) > out_size) {
-		free(plain);
-		return -1;
-	}
+	if (!ok || (size_t)(outl + finl) > out_size)
+		goto out;
 	memcpy(out, plain, (size_t)(outl + finl));
-	free(plain);
 	*timestamp = 0;
 	for (int i = 1; i <= 8; i++)
 		*timestamp = (*timestamp << 8) | buf[i];
-	return outl + finl;
+	rc = outl + finl;
+out:
+	if (plain != NULL)
+		explicit_bzero(plain, clen + 16);
+	free(plain);
+	free(buf);
+	return rc;
 }

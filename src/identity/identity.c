@@ -11,6 +11,7 @@
 #include "core/util.h"
 #include "identity/identity.h"
 #include "identity/identity_int.h"
+#include "identity/keys.h"
 #include "identity/token_cache.h"
 #include "identity/tokens.h"
 
@@ -223,10 +224,19 @@ const struct service *ident_http_service(void)
 int ident_init(struct err *err)
 {
 	char *dir = xasprintf("%s/fernet-keys", conf.state_dir);
+	char *cred_dir = xasprintf("%s/credential-keys", conf.state_dir);
+	struct db *db;
 	int rc = ident_keys_setup(dir, err);
 
 	if (rc == 0)
 		rc = ident_keys_load(dir, err);
+	if (rc == 0)
+		rc = ident_keys_setup(cred_dir, err);
+	if (rc == 0)
+		rc = ident_credential_keys_load(cred_dir, err);
+	if (rc == 0)
+		rc = (db = db_get(err)) == NULL || ident_secrets_migrate(db, err) < 0 ? -1 : 0;
+	free(cred_dir);
 	free(dir);
 	if (rc < 0)
 		return -1;
@@ -239,4 +249,5 @@ void ident_shutdown(void)
 {
 	ident_token_cache_clear();
 	ident_keys_unload();
+	ident_credential_keys_unload();
 }

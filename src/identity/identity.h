@@ -22,8 +22,10 @@ struct service;
 
 extern const struct db_migration ident_migrations[];
 
-/* Loads the key repository from <state_dir>/fernet-keys (creating it when empty), installs
- * the token authenticator and registers the /identity routes. */
+/* Loads the token keys from <state_dir>/fernet-keys and the credential keys from
+ * <state_dir>/credential-keys (creating either when empty), encrypts the stored secrets
+ * not encrypted with the primary credential key, installs the token authenticator and
+ * registers the /identity routes. */
 int ident_init(struct err *err);
 /* The /identity service's routes and policies (registered by ident_init). */
 const struct service *ident_http_service(void);
@@ -44,8 +46,13 @@ int ident_project_id(const char *name, char id[65], struct err *err);
 int ident_catalog_ensure(const char *type, const char *name, const char *url,
 			 struct err *err);
 
-/* Key repository maintenance (ciel keys setup|rotate). */
+/* Key repository maintenance (ciel keys setup|rotate); setup serves both repositories. */
 int ident_keys_setup(const char *dir, struct err *err);
 int ident_keys_rotate(const char *dir, int max_active, struct err *err);
+/* Rotates the credential keys in 'dir' (ciel keys credential-rotate): the staged key
+ * becomes the primary, every stored secret is encrypted again with it, then the oldest
+ * keys go (at least three stay: a server that has not reloaded them yet still encrypts
+ * with the previous primary). Needs the database (db_init and migrations done). */
+int ident_credential_keys_rotate(const char *dir, int max_active, struct err *err);
 
 #endif

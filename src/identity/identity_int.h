@@ -122,6 +122,15 @@ bool ident_bool_query(struct req *rq, const char *name, int *out, struct err *er
 char *ident_hash_password(const char *password, struct err *err);
 bool ident_check_password(const char *password, const char *hash);
 
+/* ---- secrets at rest (secrets.c) ---- */
+/* The clear text of a stored secret (caller frees): decrypted with the credential keys,
+ * or 'stored' itself when 'key_hash' is NULL (stored in clear by an older ciel). NULL
+ * with ERR_INTERNAL when no key decrypts it. */
+char *ident_secret_open(const char *stored, const char *key_hash, struct err *err);
+/* Encrypts with the primary credential key every stored secret not encrypted with it
+ * (Keystone's credential_migrate), in one transaction; returns how many, or -1. */
+int ident_secrets_migrate(struct db *db, struct err *err);
+
 /* ---- revocation ---- */
 struct ident_revoke {
 	const char *user_id, *project_id, *domain_id, *audit_id;

@@ -1,11 +1,15 @@
-/* The Fernet key repository, laid out as Keystone's: files named 0..N in one directory,
+/* The Fernet key repositories, laid out as Keystone's: files named 0..N in one directory,
  * each the base64url of 32 random bytes. 0 is the staged key (next primary), the highest
- * number the primary (signs new tokens), the others secondaries (still validate). Several
- * API nodes sharing the directory validate each other's tokens. The running server
- * re-reads the directory when its mtime changes (checked at most once a second). */
+ * number the primary (encrypts), the others secondaries (still decrypt). Two repositories
+ * use this layout: the token keys (fernet-keys) and the credential keys (credential-keys),
+ * which encrypt the secrets stored in the database and rotate on their own. Several API
+ * nodes sharing a directory read each other's tokens and secrets. The running server
+ * re-reads a directory when its mtime changes (checked at most once a second). */
 #include <dirent.h>
 #include <errno.h>
+#include <openssl/evp.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +27,19 @@
 
 #define MAX_KEYS 64
 
-static pthread_rwlock_t keys_lock = PTHREAD_RWLOCK_INITIALIZER;
-static unsigned char keys[MAX_KEYS][FERNET_KEY_SIZE]; /* keys[0] is the primary */
-static int nkeys;
-static char *keys_dir;
-static struct timespec keys_mtime;
-static int64_t keys_checked_us;
+/* One loaded repository. */
+struct keyring {
+	const char *what; /* for the logs: "Fernet", "credential" */
+	pthread_rwlock_t lock;
+	unsigned char keys[MAX_KEYS][FERNET_KEY_SIZE]; /* keys[0] is the primary */
+	int nkeys;
+	char *dir;
+	struct timespec mtime;
+	int64_t checked_us;
+};
+
+static struct keyring token_ring = { .what = "Fernet", .lock = PTHREAD_RWLOCK_INITIALIZER };
+static struct keyring cred_ring = { .what = "credential", .lock = PTHREAD_RWLOCK_INITIALIZER };
 
 /* Reads the key numbers present in 'dir' into idx (sorted ascending); returns count. */
 static int list_keys(const char *dir, int *idx, int max)
@@ -90,7 +101,7 @@ int ident_keys_setup(const char *dir, struct err *err)
 	return 0;
 }
 
-int ident_keys_rotate(const char *dir, int max_active, struct err *err)
+int ident_keys_promote(const char *dir, struct err *err)
 {
 	int idx[MAX_KEYS];
 	char from[4096], to[4096];
@@ -104,25 +115,38 @@ int ident_keys_rotate(const char *dir, int max_active, struct err *err)
 	if (rename(from, to) < 0)
 		return err_set(err, ERR_INTERNAL, "cannot promote the staged key: %s",
 			       strerror(errno));
-	if (write_new_key(dir, 0, err) < 0)
-		return -1;
+	return write_new_key(dir, 0, err);
+}
+
+void ident_keys_prune(const char *dir, int max_active)
+{
+	int idx[MAX_KEYS];
+	char path[4096];
+	int n = list_keys(dir, idx, MAX_KEYS);
+
 	/* keep max_active keys: the staged one (0), the newest secondaries, the primary */
-	n = list_keys(dir, idx, MAX_KEYS);
 	for (int i = 1; i <= n - max_active && i < n - 1; i++) {
-		snprintf(from, sizeof(from), "%s/%d", dir, idx[i]);
-		unlink(from);
+		snprintf(path, sizeof(path), "%s/%d", dir, idx[i]);
+		unlink(path);
 	}
+}
+
+int ident_keys_rotate(const char *dir, int max_active, struct err *err)
+{
+	if (ident_keys_promote(dir, err) < 0)
+		return -1;
+	ident_keys_prune(dir, max_active);
 	return 0;
 }
 
-static int load_locked(const char *dir, struct err *err)
+static int load_locked(struct keyring *kr, const char *dir, struct err *err)
 {
 	int idx[MAX_KEYS];
 	int n = list_keys(dir, idx, MAX_KEYS), loaded = 0;
 	struct stat st;
 
 	if (n <= 0)
-		return err_set(err, ERR_INTERNAL, "no Fernet keys in %s", dir);
+		return err_set(err, ERR_INTERNAL, "no %s keys in %s", kr->what, dir);
 	/* primary first (highest index), then the rest descending; 0 (staged) last */
 	for (int i = n - 1; i >= 0; i--) {
 		char path[4096], *text;
@@ -131,7 +155,7 @@ static int load_locked(const char *dir, struct err *err)
 		if (text == NULL)
 			continue;
 		text[strcspn(text, "\r\n")] = '\0';
-		if (util_b64url_decode(text, strlen(text), keys[loaded], FERNET_KEY_SIZE) ==
+		if (util_b64url_decode(text, strlen(text), kr->keys[loaded], FERNET_KEY_SIZE) ==
 		    FERNET_KEY_SIZE)
 			loaded++;
 		else
@@ -140,66 +164,78 @@ static int load_locked(const char *dir, struct err *err)
 		free(text);
 	}
 	if (loaded == 0)
-		return err_set(err, ERR_INTERNAL, "no valid Fernet keys in %s", dir);
-	nkeys = loaded;
+		return err_set(err, ERR_INTERNAL, "no valid %s keys in %s", kr->what, dir);
+	kr->nkeys = loaded;
 	if (stat(dir, &st) == 0)
-		keys_mtime = st.st_mtim;
+		kr->mtime = st.st_mtim;
 	return 0;
 }
 
-int ident_keys_load(const char *dir, struct err *err)
+static int ring_load(struct keyring *kr, const char *dir, struct err *err)
 {
 	int rc;
 
-	pthread_rwlock_wrlock(&keys_lock);
-	free(keys_dir);
-	keys_dir = xstrdup(dir);
-	rc = load_locked(dir, err);
-	pthread_rwlock_unlock(&keys_lock);
+	pthread_rwlock_wrlock(&kr->lock);
+	free(kr->dir);
+	kr->dir = xstrdup(dir);
+	rc = load_locked(kr, dir, err);
+	pthread_rwlock_unlock(&kr->lock);
 	return rc;
 }
 
-void ident_keys_unload(void)
+static void ring_unload(struct keyring *kr)
 {
-	pthread_rwlock_wrlock(&keys_lock);
-	explicit_bzero(keys, sizeof(keys));
-	nkeys = 0;
-	free(keys_dir);
-	keys_dir = NULL;
-	pthread_rwlock_unlock(&keys_lock);
+	pthread_rwlock_wrlock(&kr->lock);
+	explicit_bzero(kr->keys, sizeof(kr->keys));
+	kr->nkeys = 0;
+	free(kr->dir);
+	kr->dir = NULL;
+	pthread_rwlock_unlock(&kr->lock);
 }
 
-static void maybe_reload(void)
+/* Re-reads the repository if its directory changed; looks at most once a second unless
+ * 'now_please' (a value no loaded key decrypts may be from a key just written). */
+static void maybe_reload(struct keyring *kr, bool now_please)
 {
 	int64_t now = util_now_us();
 	struct stat st;
 
-	if (keys_dir == NULL || now - __atomic_load_n(&keys_checked_us, __ATOMIC_RELAXED) <
-					  1000000)
+	if (kr->dir == NULL ||
+	    (!now_please && now - __atomic_load_n(&kr->checked_us, __ATOMIC_RELAXED) < 1000000))
 		return;
-	__atomic_store_n(&keys_checked_us, now, __ATOMIC_RELAXED);
-	if (stat(keys_dir, &st) < 0)
+	__atomic_store_n(&kr->checked_us, now, __ATOMIC_RELAXED);
+	if (stat(kr->dir, &st) < 0)
 		return;
-	pthread_rwlock_wrlock(&keys_lock);
-	if (st.st_mtim.tv_sec != keys_mtime.tv_sec || st.st_mtim.tv_nsec != keys_mtime.tv_nsec) {
+	pthread_rwlock_wrlock(&kr->lock);
+	if (st.st_mtim.tv_sec != kr->mtime.tv_sec || st.st_mtim.tv_nsec != kr->mtime.tv_nsec) {
 		struct err err = { 0 };
-		if (load_locked(keys_dir, &err) < 0)
+		if (load_locked(kr, kr->dir, &err) < 0)
 			log_error("key reload failed: %s", err.msg);
 		else
-			log_info("reloaded %d Fernet keys", nkeys);
+			log_info("reloaded %d %s keys", kr->nkeys, kr->what);
 	}
-	pthread_rwlock_unlock(&keys_lock);
+	pthread_rwlock_unlock(&kr->lock);
+}
+
+int ident_keys_load(const char *dir, struct err *err)
+{
+	return ring_load(&token_ring, dir, err);
+}
+
+void ident_keys_unload(void)
+{
+	ring_unload(&token_ring);
 }
 
 char *ident_keys_encrypt(const void *payload, size_t size, uint64_t timestamp)
 {
 	char *token;
 
-	maybe_reload();
-	pthread_rwlock_rdlock(&keys_lock);
-	BUG_ON(nkeys == 0);
-	token = fernet_encrypt(keys[0], payload, size, timestamp);
-	pthread_rwlock_unlock(&keys_lock);
+	maybe_reload(&token_ring, false);
+	pthread_rwlock_rdlock(&token_ring.lock);
+	BUG_ON(token_ring.nkeys == 0);
+	token = fernet_encrypt(token_ring.keys[0], payload, size, timestamp);
+	pthread_rwlock_unlock(&token_ring.lock);
 	return token;
 }
 
@@ -208,10 +244,79 @@ long ident_keys_decrypt(const char *token, unsigned char *out, size_t out_size,
 {
 	long n;
 
-	maybe_reload();
-	pthread_rwlock_rdlock(&keys_lock);
-	n = fernet_decrypt((const unsigned char(*)[FERNET_KEY_SIZE])keys, nkeys, token, out,
-			   out_size, timestamp);
-	pthread_rwlock_unlock(&keys_lock);
+	maybe_reload(&token_ring, false);
+	pthread_rwlock_rdlock(&token_ring.lock);
+	n = fernet_decrypt((const unsigned char(*)[FERNET_KEY_SIZE])token_ring.keys,
+			   token_ring.nkeys, token, out, out_size, timestamp);
+	pthread_rwlock_unlock(&token_ring.lock);
 	return n;
+}
+
+/* ---- credential keys ---- */
+
+int ident_credential_keys_load(const char *dir, struct err *err)
+{
+	return ring_load(&cred_ring, dir, err);
+}
+
+void ident_credential_keys_unload(void)
+{
+	ring_unload(&cred_ring);
+}
+
+/* SHA-256 of the key, in hex: names a key without revealing it. */
+static void key_hash(const unsigned char key[FERNET_KEY_SIZE], char out[IDENT_KEY_HASH_SIZE])
+{
+	unsigned char md[32];
+	unsigned int len = 0;
+
+	BUG_ON(EVP_Digest(key, FERNET_KEY_SIZE, md, &len, EVP_sha256(), NULL) != 1);
+	for (unsigned int i = 0; i < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+void ident_credential_primary_hash(char out[IDENT_KEY_HASH_SIZE])
+{
+	maybe_reload(&cred_ring, false);
+	pthread_rwlock_rdlock(&cred_ring.lock);
+	BUG_ON(cred_ring.nkeys == 0);
+	key_hash(cred_ring.keys[0], out);
+	pthread_rwlock_unlock(&cred_ring.lock);
+}
+
+char *ident_credential_encrypt(const char *plain, char hash[IDENT_KEY_HASH_SIZE])
+{
+	char *sealed;
+
+	maybe_reload(&cred_ring, false);
+	pthread_rwlock_rdlock(&cred_ring.lock);
+	BUG_ON(cred_ring.nkeys == 0);
+	sealed = fernet_encrypt(cred_ring.keys[0], plain, strlen(plain),
+				(uint64_t)(util_now_us() / 1000000));
+	key_hash(cred_ring.keys[0], hash);
+	pthread_rwlock_unlock(&cred_ring.lock);
+	return sealed;
+}
+
+char *ident_credential_decrypt(const char *sealed)
+{
+	size_t size = strlen(sealed); /* the plaintext is shorter than its base64 */
+	unsigned char *out = xmalloc(size + 1);
+	uint64_t ts;
+	long n = -1;
+
+	/* a value encrypted by another process with a key promoted since our last look */
+	for (int attempt = 0; attempt < 2 && n < 0; attempt++) {
+		maybe_reload(&cred_ring, attempt > 0);
+		pthread_rwlock_rdlock(&cred_ring.lock);
+		n = fernet_decrypt((const unsigned char(*)[FERNET_KEY_SIZE])cred_ring.keys,
+				   cred_ring.nkeys, sealed, out, size, &ts);
+		pthread_rwlock_unlock(&cred_ring.lock);
+	}
+	if (n < 0 || memchr(out, '\0', (size_t)n) != NULL) {
+		free(out);
+		return NULL;
+	}
+	out[n] = '\0';
+	return (char *)out;
 }

@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "core/jsonx.h"
 #include "identity/identity_int.h"
+#include "identity/keys.h"
 
 /* The secret column is never selected: no reply after the create shows it. */
 #define CONSUMER_COLS "SELECT id, description, extra FROM consumer"
@@ -49,11 +50,16 @@ json_t *ident_consumer_list(struct db *db, struct err *err)
 
 int ident_consumer_insert(struct db *db, const json_t *c, const char *secret, struct err *err)
 {
+	char hash[IDENT_KEY_HASH_SIZE];
 	char *extra = ident_extra_from(c, consumer_known);
+	char *sealed = ident_credential_encrypt(secret, hash);
 	int rc = db_exec(db, err,
-			 "INSERT INTO consumer (id, description, secret, extra) VALUES (?, ?, ?, ?)",
-			 DBP(jsonx_str(c, "id"), jsonx_str(c, "description"), secret, extra));
+			 "INSERT INTO consumer (id, description, secret, key_hash, extra)"
+			 " VALUES (?, ?, ?, ?, ?)",
+			 DBP(jsonx_str(c, "id"), jsonx_str(c, "description"), sealed, hash,
+			     extra));
 
+	free(sealed);
 	free(extra);
 	return rc < 0 ? -1 : 0;
 }

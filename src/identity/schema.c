@@ -127,5 +127,10 @@ const struct db_migration ident_migrations[] = {
 	  "CREATE TABLE consumer ("
 	  " id TEXT PRIMARY KEY, description TEXT, secret TEXT NOT NULL,"
 	  " extra TEXT NOT NULL DEFAULT '{}');" },
+	/* secrets at rest (secrets.c): the hash of the credential key that encrypted the
+	 * value; NULL for a value stored in clear before, which the start encrypts */
+	{ "identity", 7,
+	  "ALTER TABLE credential ADD COLUMN key_hash TEXT;"
+	  "ALTER TABLE consumer ADD COLUMN key_hash TEXT;" },
 	{ 0 },
 };
