@@ -334,9 +334,9 @@ static int agent_delete(struct req *rq, struct err *err)
 }
 
 const struct route net_agent_routes[] = {
-	{ HTTP_GET, "/v2.0/agents", agents_list, "network:token" },
-	{ HTTP_GET, "/v2.0/agents/{id}", agent_show, "network:token" },
-	{ HTTP_PUT, "/v2.0/agents/{id}", agent_update, "network:token" },
-	{ HTTP_DELETE, "/v2.0/agents/{id}", agent_delete, "network:token" },
+	{ HTTP_GET, "/v2.0/agents", agents_list, "network:get_agent" },
+	{ HTTP_GET, "/v2.0/agents/{id}", agent_show, "network:get_agent" },
+	{ HTTP_PUT, "/v2.0/agents/{id}", agent_update, "network:update_agent" },
+	{ HTTP_DELETE, "/v2.0/agents/{id}", agent_delete, "network:delete_agent" },
 	{ 0 },
 };

@@ -138,7 +138,7 @@ static int extension_show(struct req *rq, struct err *err)
 }
 
 const struct route net_ext_routes[] = {
-	{ HTTP_GET, "/v2.0/extensions", extensions_list, "network:token" },
-	{ HTTP_GET, "/v2.0/extensions/{alias}", extension_show, "network:token" },
+	{ HTTP_GET, "/v2.0/extensions", extensions_list, "network:get_extension" },
+	{ HTTP_GET, "/v2.0/extensions/{alias}", extension_show, "network:get_extension" },
 	{ 0 },
 };

@@ -118,7 +118,7 @@ static int associate(struct req *rq, struct db *db, const char *fip_id, const ch
 	if (port == NULL)
 		goto out;
 	if (db_res_rows(port) == 0 ||
-	    (!net_is_admin(rq) && !str_eq(db_res_str(port, 0, 0), net_caller_project(rq)))) {
+	    (!net_is_admin(rq) && !net_caller_owns(rq, db_res_str(port, 0, 0)))) {
 		err_set(err, ERR_NOT_FOUND, "Port %s could not be found.", port_id);
 		goto out;
 	}
@@ -542,10 +542,10 @@ static int fip_show(struct req *rq, struct err *err)
 }
 
 const struct route net_fip_routes[] = {
-	{ HTTP_GET, "/v2.0/floatingips", fips_list, "network:token" },
-	{ HTTP_POST, "/v2.0/floatingips", fips_create, "network:token" },
-	{ HTTP_GET, "/v2.0/floatingips/{id}", fip_show, "network:token" },
-	{ HTTP_PUT, "/v2.0/floatingips/{id}", fip_update, "network:token" },
-	{ HTTP_DELETE, "/v2.0/floatingips/{id}", fip_delete, "network:token" },
+	{ HTTP_GET, "/v2.0/floatingips", fips_list, "network:get_floatingip" },
+	{ HTTP_POST, "/v2.0/floatingips", fips_create, "network:create_floatingip" },
+	{ HTTP_GET, "/v2.0/floatingips/{id}", fip_show, "network:get_floatingip" },
+	{ HTTP_PUT, "/v2.0/floatingips/{id}", fip_update, "network:update_floatingip" },
+	{ HTTP_DELETE, "/v2.0/floatingips/{id}", fip_delete, "network:delete_floatingip" },
 	{ 0 },
 };

@@ -211,8 +211,8 @@ static int avail_show(struct req *rq, struct err *err)
 }
 
 const struct route net_ipavail_routes[] = {
-	{ HTTP_GET, "/v2.0/network-ip-availabilities", avail_list, "network:token" },
+	{ HTTP_GET, "/v2.0/network-ip-availabilities", avail_list, "network:get_network_ip_availability" },
 	{ HTTP_GET, "/v2.0/network-ip-availabilities/{network_id}", avail_show,
-	  "network:token" },
+	  "network:get_network_ip_availability" },
 	{ 0 },
 };

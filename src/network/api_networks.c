@@ -107,7 +107,7 @@ json_t *net_network_usable(struct req *rq, struct db *db, const char *id, bool e
 	json_t *net = net_find(rq, db, &net_network_rdef, id, err);
 
 	if (net == NULL || net_is_admin(rq) ||
-	    str_eq(jsonx_str(net, "project_id"), net_caller_project(rq)) ||
+	    net_caller_owns(rq, jsonx_str(net, "project_id")) ||
 	    json_is_true(json_object_get(net, "shared")) ||
 	    (external_ok && json_is_true(json_object_get(net, "router:external"))))
 		return net;
@@ -368,10 +368,10 @@ static int network_show(struct req *rq, struct err *err)
 }
 
 const struct route net_network_routes[] = {
-	{ HTTP_GET, "/v2.0/networks", networks_list, "network:token" },
-	{ HTTP_POST, "/v2.0/networks", networks_create, "network:token" },
-	{ HTTP_GET, "/v2.0/networks/{id}", network_show, "network:token" },
-	{ HTTP_PUT, "/v2.0/networks/{id}", network_update, "network:token" },
-	{ HTTP_DELETE, "/v2.0/networks/{id}", network_delete, "network:token" },
+	{ HTTP_GET, "/v2.0/networks", networks_list, "network:get_network" },
+	{ HTTP_POST, "/v2.0/networks", networks_create, "network:create_network" },
+	{ HTTP_GET, "/v2.0/networks/{id}", network_show, "network:get_network" },
+	{ HTTP_PUT, "/v2.0/networks/{id}", network_update, "network:update_network" },
+	{ HTTP_DELETE, "/v2.0/networks/{id}", network_delete, "network:delete_network" },
 	{ 0 },
 };

@@ -391,7 +391,7 @@ static int check_device_owner(struct req *rq, struct db *db, const char *owner,
 		return 0;
 	if ((net = net_find(rq, db, &net_network_rdef, network_id, err)) == NULL)
 		return -1;
-	ok = str_eq(jsonx_str(net, "project_id"), net_caller_project(rq));
+	ok = net_caller_owns(rq, jsonx_str(net, "project_id"));
 	json_decref(net);
 	if (!ok)
 		return err_set(err, ERR_FORBIDDEN,
@@ -411,7 +411,7 @@ static int check_mac_right(struct req *rq, struct db *db, const char *network_id
 		return 0;
 	if ((net = net_find(rq, db, &net_network_rdef, network_id, err)) == NULL)
 		return -1;
-	ok = str_eq(jsonx_str(net, "project_id"), net_caller_project(rq));
+	ok = net_caller_owns(rq, jsonx_str(net, "project_id"));
 	json_decref(net);
 	if (!ok)
 		return err_set(err, ERR_FORBIDDEN,
@@ -625,10 +625,10 @@ static int port_show(struct req *rq, struct err *err)
 }
 
 const struct route net_port_routes[] = {
-	{HTTP_GET, "/v2.0/ports", ports_list, "network:token"},
-	{HTTP_POST, "/v2.0/ports", ports_create, "network:token"},
-	{HTTP_GET, "/v2.0/ports/{id}", port_show, "network:token"},
-	{HTTP_PUT, "/v2.0/ports/{id}", port_update, "network:token"},
-	{HTTP_DELETE, "/v2.0/ports/{id}", port_delete, "network:token"},
+	{HTTP_GET, "/v2.0/ports", ports_list, "network:get_port"},
+	{HTTP_POST, "/v2.0/ports", ports_create, "network:create_port"},
+	{HTTP_GET, "/v2.0/ports/{id}", port_show, "network:get_port"},
+	{HTTP_PUT, "/v2.0/ports/{id}", port_update, "network:update_port"},
+	{HTTP_DELETE, "/v2.0/ports/{id}", port_delete, "network:delete_port"},
 	{0},
 };

@@ -127,7 +127,7 @@ static const char *readable_project(struct req *rq, struct err *err)
 {
 	const char *project = req_param(rq, "project_id");
 
-	if (net_is_admin(rq) || strcmp(project, net_caller_project(rq)) == 0)
+	if (net_is_admin(rq) || net_caller_owns(rq, project))
 		return project;
 	err_set(err, ERR_FORBIDDEN,
 		"User does not have admin privileges: Only admin is authorized to access quotas "
@@ -355,13 +355,13 @@ static int quota_delete(struct req *rq, struct err *err)
 }
 
 const struct route net_quota_routes[] = {
-	{ HTTP_GET, "/v2.0/quotas", quotas_list, "network:admin" },
-	{ HTTP_GET, "/v2.0/quotas/{project_id}", quota_show, "network:token" },
-	{ HTTP_GET, "/v2.0/quotas/{project_id}/default", quota_default_show, "network:token" },
-	{ HTTP_GET, "/v2.0/quotas/{project_id}/details", quota_details, "network:token" },
+	{ HTTP_GET, "/v2.0/quotas", quotas_list, "network:get_quotas" },
+	{ HTTP_GET, "/v2.0/quotas/{project_id}", quota_show, "network:get_quota" },
+	{ HTTP_GET, "/v2.0/quotas/{project_id}/default", quota_default_show, "network:get_quota" },
+	{ HTTP_GET, "/v2.0/quotas/{project_id}/details", quota_details, "network:get_quota" },
 	/* Neutron takes a format suffix; Tempest's quotas client asks details this way */
-	{ HTTP_GET, "/v2.0/quotas/{project_id}/details.json", quota_details, "network:token" },
-	{ HTTP_PUT, "/v2.0/quotas/{project_id}", quota_update, "network:admin" },
-	{ HTTP_DELETE, "/v2.0/quotas/{project_id}", quota_delete, "network:admin" },
+	{ HTTP_GET, "/v2.0/quotas/{project_id}/details.json", quota_details, "network:get_quota" },
+	{ HTTP_PUT, "/v2.0/quotas/{project_id}", quota_update, "network:update_quota" },
+	{ HTTP_DELETE, "/v2.0/quotas/{project_id}", quota_delete, "network:delete_quota" },
 	{ 0 },
 };

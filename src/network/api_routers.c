@@ -742,17 +742,17 @@ static int router_show(struct req *rq, struct err *err)
 }
 
 const struct route net_router_routes[] = {
-	{ HTTP_GET, "/v2.0/routers", routers_list, "network:token" },
-	{ HTTP_POST, "/v2.0/routers", routers_create, "network:token" },
-	{ HTTP_GET, "/v2.0/routers/{id}", router_show, "network:token" },
-	{ HTTP_PUT, "/v2.0/routers/{id}", router_update, "network:token" },
-	{ HTTP_DELETE, "/v2.0/routers/{id}", router_delete, "network:token" },
+	{ HTTP_GET, "/v2.0/routers", routers_list, "network:get_router" },
+	{ HTTP_POST, "/v2.0/routers", routers_create, "network:create_router" },
+	{ HTTP_GET, "/v2.0/routers/{id}", router_show, "network:get_router" },
+	{ HTTP_PUT, "/v2.0/routers/{id}", router_update, "network:update_router" },
+	{ HTTP_DELETE, "/v2.0/routers/{id}", router_delete, "network:delete_router" },
 	{ HTTP_PUT, "/v2.0/routers/{id}/add_router_interface", net_router_add_interface,
-	  "network:token" },
+	  "network:remove_extraroutes" },
 	{ HTTP_PUT, "/v2.0/routers/{id}/remove_router_interface", net_router_remove_interface,
-	  "network:token" },
-	{ HTTP_PUT, "/v2.0/routers/{id}/add_extraroutes", add_extraroutes, "network:token" },
+	  "network:remove_router_interface" },
+	{ HTTP_PUT, "/v2.0/routers/{id}/add_extraroutes", add_extraroutes, "network:add_extraroutes" },
 	{ HTTP_PUT, "/v2.0/routers/{id}/remove_extraroutes", remove_extraroutes,
-	  "network:token" },
+	  "network:add_router_interface" },
 	{ 0 },
 };

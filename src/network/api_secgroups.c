@@ -190,9 +190,9 @@ int net_sg_ensure_listed_default(struct req *rq, struct db *db, struct err *err)
 	char id[37];
 
 	req_query_each(rq, collect_owner, &f);
-	if (f.n == 1 && *f.project && (net_is_admin(rq) || strcmp(f.project, project) == 0))
+	if (f.n == 1 && *f.project && (net_is_admin(rq) || net_caller_owns(rq, f.project)))
 		project = f.project;
-	if (*project == '\0')
+	if (project == NULL)
 		return 0;
 	if (db_begin(db, err) < 0)
 		return -1;
@@ -225,7 +225,7 @@ static json_t *find_owned(struct req *rq, struct db *db, const char *id, const c
 	json_t *sg = net_sg_find(rq, db, id, err);
 
 	if (sg == NULL || net_is_admin(rq) ||
-	    str_eq(jsonx_str(sg, "project_id"), net_caller_project(rq)))
+	    net_caller_owns(rq, jsonx_str(sg, "project_id")))
 		return sg;
 	json_decref(sg);
 	err_set(err, ERR_FORBIDDEN, "(rule:%s_security_group) is disallowed by policy", action);
@@ -384,14 +384,14 @@ fail:
 }
 
 const struct route net_secgroup_routes[] = {
-	{ HTTP_GET, "/v2.0/security-groups", groups_list, "network:token" },
-	{ HTTP_POST, "/v2.0/security-groups", groups_create, "network:token" },
-	{ HTTP_GET, "/v2.0/security-groups/{id}", group_show, "network:token" },
-	{ HTTP_PUT, "/v2.0/security-groups/{id}", group_update, "network:token" },
-	{ HTTP_DELETE, "/v2.0/security-groups/{id}", group_delete, "network:token" },
-	{ HTTP_GET, "/v2.0/security-group-rules", net_sg_rules_list, "network:token" },
-	{ HTTP_POST, "/v2.0/security-group-rules", net_sg_rules_create, "network:token" },
-	{ HTTP_GET, "/v2.0/security-group-rules/{id}", net_sg_rule_show, "network:token" },
-	{ HTTP_DELETE, "/v2.0/security-group-rules/{id}", net_sg_rule_delete, "network:token" },
+	{ HTTP_GET, "/v2.0/security-groups", groups_list, "network:get_security_group" },
+	{ HTTP_POST, "/v2.0/security-groups", groups_create, "network:create_security_group" },
+	{ HTTP_GET, "/v2.0/security-groups/{id}", group_show, "network:get_security_group" },
+	{ HTTP_PUT, "/v2.0/security-groups/{id}", group_update, "network:update_security_group" },
+	{ HTTP_DELETE, "/v2.0/security-groups/{id}", group_delete, "network:delete_security_group" },
+	{ HTTP_GET, "/v2.0/security-group-rules", net_sg_rules_list, "network:get_security_group_rule" },
+	{ HTTP_POST, "/v2.0/security-group-rules", net_sg_rules_create, "network:create_security_group_rule" },
+	{ HTTP_GET, "/v2.0/security-group-rules/{id}", net_sg_rule_show, "network:get_security_group_rule" },
+	{ HTTP_DELETE, "/v2.0/security-group-rules/{id}", net_sg_rule_delete, "network:delete_security_group_rule" },
 	{ 0 },
 };

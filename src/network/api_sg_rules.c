@@ -485,7 +485,7 @@ static json_t *create_one(struct req *rq, struct db *db, json_t *item, bool give
 	sgid = jsonx_str(item, "security_group_id");
 	if ((sg = net_sg_find(rq, db, sgid, err)) == NULL)
 		return NULL;
-	if (!net_is_admin(rq) && !str_eq(jsonx_str(sg, "project_id"), net_caller_project(rq))) {
+	if (!net_is_admin(rq) && !net_caller_owns(rq, jsonx_str(sg, "project_id"))) {
 		json_decref(sg);
 		return err_set(err, ERR_FORBIDDEN,
 			       "(rule:create_security_group_rule) is disallowed by policy"),

@@ -313,10 +313,10 @@ static int subnetpool_show(struct req *rq, struct err *err)
 }
 
 const struct route net_subnetpool_routes[] = {
-	{ HTTP_GET, "/v2.0/subnetpools", subnetpools_list, "network:token" },
-	{ HTTP_POST, "/v2.0/subnetpools", subnetpools_create, "network:token" },
-	{ HTTP_GET, "/v2.0/subnetpools/{id}", subnetpool_show, "network:token" },
-	{ HTTP_PUT, "/v2.0/subnetpools/{id}", subnetpool_update, "network:token" },
-	{ HTTP_DELETE, "/v2.0/subnetpools/{id}", subnetpool_delete, "network:token" },
+	{ HTTP_GET, "/v2.0/subnetpools", subnetpools_list, "network:get_subnetpool" },
+	{ HTTP_POST, "/v2.0/subnetpools", subnetpools_create, "network:create_subnetpool" },
+	{ HTTP_GET, "/v2.0/subnetpools/{id}", subnetpool_show, "network:get_subnetpool" },
+	{ HTTP_PUT, "/v2.0/subnetpools/{id}", subnetpool_update, "network:update_subnetpool" },
+	{ HTTP_DELETE, "/v2.0/subnetpools/{id}", subnetpool_delete, "network:delete_subnetpool" },
 	{ 0 },
 };

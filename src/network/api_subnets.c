@@ -231,7 +231,7 @@ static json_t *owned_network(struct req *rq, struct db *db, const char *id, stru
 	json_t *net = net_find(rq, db, &net_network_rdef, id, err);
 
 	if (net == NULL || net_is_admin(rq) ||
-	    str_eq(jsonx_str(net, "project_id"), net_caller_project(rq)))
+	    net_caller_owns(rq, jsonx_str(net, "project_id")))
 		return net;
 	json_decref(net);
 	err_set(err, ERR_FORBIDDEN, "(rule:create_subnet) is disallowed by policy");
@@ -373,10 +373,10 @@ static int subnet_show(struct req *rq, struct err *err)
 }
 
 const struct route net_subnet_routes[] = {
-	{ HTTP_GET, "/v2.0/subnets", subnets_list, "network:token" },
-	{ HTTP_POST, "/v2.0/subnets", subnets_create, "network:token" },
-	{ HTTP_GET, "/v2.0/subnets/{id}", subnet_show, "network:token" },
-	{ HTTP_PUT, "/v2.0/subnets/{id}", subnet_update, "network:token" },
-	{ HTTP_DELETE, "/v2.0/subnets/{id}", subnet_delete, "network:token" },
+	{ HTTP_GET, "/v2.0/subnets", subnets_list, "network:get_subnet" },
+	{ HTTP_POST, "/v2.0/subnets", subnets_create, "network:create_subnet" },
+	{ HTTP_GET, "/v2.0/subnets/{id}", subnet_show, "network:get_subnet" },
+	{ HTTP_PUT, "/v2.0/subnets/{id}", subnet_update, "network:update_subnet" },
+	{ HTTP_DELETE, "/v2.0/subnets/{id}", subnet_delete, "network:delete_subnet" },
 	{ 0 },
 };

@@ -53,7 +53,7 @@ static json_t *target(struct req *rq, struct db *db, bool modify, struct err *er
 		return err_set(err, ERR_NOT_FOUND, "The resource could not be found."), NULL;
 	o = net_find(rq, db, rd, req_param(rq, "id"), err);
 	if (o != NULL && modify && !net_is_admin(rq) &&
-	    !str_eq(jsonx_str(o, "project_id"), net_caller_project(rq))) {
+	    !net_caller_owns(rq, jsonx_str(o, "project_id"))) {
 		json_decref(o);
 		return err_set(err, ERR_FORBIDDEN, "(rule:update_%s:tags) is disallowed by policy",
 			       rd->name),
@@ -218,11 +218,11 @@ fail:
 }
 
 const struct route net_tag_routes[] = {
-	{ HTTP_GET, "/v2.0/{res}/{id}/tags", tags_show, "network:token" },
-	{ HTTP_PUT, "/v2.0/{res}/{id}/tags", tags_replace, "network:token" },
-	{ HTTP_DELETE, "/v2.0/{res}/{id}/tags", tags_delete, "network:token" },
-	{ HTTP_GET, "/v2.0/{res}/{id}/tags/{tag}", tag_show, "network:token" },
-	{ HTTP_PUT, "/v2.0/{res}/{id}/tags/{tag}", tag_add, "network:token" },
-	{ HTTP_DELETE, "/v2.0/{res}/{id}/tags/{tag}", tag_delete, "network:token" },
+	{ HTTP_GET, "/v2.0/{res}/{id}/tags", tags_show, "network:get_tags" },
+	{ HTTP_PUT, "/v2.0/{res}/{id}/tags", tags_replace, "network:update_tags" },
+	{ HTTP_DELETE, "/v2.0/{res}/{id}/tags", tags_delete, "network:delete_tags" },
+	{ HTTP_GET, "/v2.0/{res}/{id}/tags/{tag}", tag_show, "network:get_tag" },
+	{ HTTP_PUT, "/v2.0/{res}/{id}/tags/{tag}", tag_add, "network:add_tag" },
+	{ HTTP_DELETE, "/v2.0/{res}/{id}/tags/{tag}", tag_delete, "network:delete_tag" },
 	{ 0 },
 };

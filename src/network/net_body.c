@@ -155,13 +155,19 @@ int net_check_item(struct req *rq, const struct net_rdef *rd, json_t *item, bool
 		return err_set(err, ERR_BAD_REQUEST, "'project_id' and 'tenant_id' do not match");
 	if (pid == NULL)
 		pid = tid;
-	if (pid != NULL && !net_is_admin(rq) && strcmp(pid, net_caller_project(rq)) != 0)
+	if (pid != NULL && !net_is_admin(rq) && !net_caller_owns(rq, pid))
 		return err_set(err, ERR_FORBIDDEN, "(rule:create_%s) is disallowed by policy",
 			       rd->name);
 	if (create) {
-		/* the owner, always as project_id */
-		json_object_set_new(item, "project_id",
-				    json_string(pid != NULL ? pid : net_caller_project(rq)));
+		/* the owner, always as project_id; an admin token without a project names
+		 * it (Neutron's words), nothing is made for project '' */
+		if (pid == NULL)
+			pid = net_caller_project(rq);
+		if (pid == NULL || *pid == '\0')
+			return err_set(err, ERR_BAD_REQUEST,
+				       "Running without keystone AuthN requires that tenant_id "
+				       "is specified");
+		json_object_set_new(item, "project_id", json_string(pid));
 		json_object_del(item, "tenant_id");
 	}
 	return 0;

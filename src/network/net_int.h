@@ -15,9 +15,10 @@ struct db;
 struct err;
 struct req;
 
-/* Route tables, one per api_*.c file; network.c lists them. Every route names one of
- * two policies: "network:token" (any token; ownership is checked by the handler, as
- * Neutron's admin_or_owner rules) or "network:admin". */
+/* Route tables, one per api_*.c file; network.c lists them. Every route names its
+ * Neutron policy ("network:create_port"), which network.c maps to a rule: project
+ * readers read, members write (ownership is the handler's check, as Neutron's
+ * admin_or_owner rules). */
 extern const struct route net_network_routes[], net_subnet_routes[], net_subnetpool_routes[],
 	net_port_routes[], net_secgroup_routes[], net_router_routes[], net_fip_routes[],
 	net_quota_routes[], net_agent_routes[], net_ipavail_routes[], net_ext_routes[],

@@ -29,7 +29,37 @@ bool net_is_admin(const struct req *rq)
 
 const char *net_caller_project(const struct req *rq)
 {
-	return rq->auth != NULL && rq->auth->project_id != NULL ? rq->auth->project_id : "";
+	const struct auth *a = rq->auth;
+
+	return a != NULL && a->project_id != NULL && *a->project_id != '\0' ? a->project_id
+									  : NULL;
+}
+
+bool net_caller_owns(const struct req *rq, const char *project_id)
+{
+	const char *mine = net_caller_project(rq);
+
+	return mine != NULL && project_id != NULL && strcmp(mine, project_id) == 0;
+}
+
+/* " AND (r.project_id = <caller's> OR <also_visible>)" for a caller who is not the admin:
+ * the rows it may see. A caller without a project owns nothing: rows of no project
+ * (project_id '', router gateways and floating IPs' ports) are the admin's alone. */
+static void add_visible(struct req *rq, const struct net_rdef *rd, struct sqlb *sb)
+{
+	const char *project = net_caller_project(rq);
+
+	if (net_is_admin(rq))
+		return;
+	if (project != NULL)
+		sqlb_add(sb, " AND (r.project_id = ?", project);
+	else
+		sqlb_text(sb, " AND (1 = 0");
+	if (rd->also_visible != NULL) {
+		sqlb_text(sb, " OR ");
+		sqlb_text(sb, rd->also_visible);
+	}
+	sqlb_text(sb, ")");
 }
 
 const struct net_attr *net_attr_find(const struct net_rdef *rd, const char *name)
@@ -193,14 +223,8 @@ static json_t *fetch_one(struct req *rq, struct db *db, const struct net_rdef *r
 
 	select_head(&sb, rd);
 	sqlb_add(&sb, " WHERE r.id = ?", id);
-	if (check_visible && !net_is_admin(rq)) {
-		sqlb_add(&sb, " AND (r.project_id = ?", net_caller_project(rq));
-		if (rd->also_visible != NULL) {
-			sqlb_text(&sb, " OR ");
-			sqlb_text(&sb, rd->also_visible);
-		}
-		sqlb_text(&sb, ")");
-	}
+	if (check_visible)
+		add_visible(rq, rd, &sb);
 	res = db_query(db, err, sb.sql, sb.params, sb.n);
 	sqlb_free(&sb);
 	if (res == NULL)
@@ -239,8 +263,7 @@ json_t *net_find_owned(struct req *rq, struct db *db, const struct net_rdef *rd,
 {
 	json_t *o = net_find(rq, db, rd, id, err);
 
-	if (o == NULL || net_is_admin(rq) ||
-	    str_eq(jsonx_str(o, "project_id"), net_caller_project(rq)))
+	if (o == NULL || net_is_admin(rq) || net_caller_owns(rq, jsonx_str(o, "project_id")))
 		return o;
 	json_decref(o);
 	err_set(err, ERR_FORBIDDEN, "(rule:%s_%s) is disallowed by policy", action, rd->name);
@@ -466,22 +489,24 @@ static void marker_term(struct sqlb *sb, const char *c, const char *v, bool afte
 		sqlb_add(sb, " > ?)", v);
 }
 
-/* The rows after the marker in the sort order: (c1 > m1) OR (c1 = m1 AND c2 > m2) ... */
-static int add_marker(struct db *db, const struct net_rdef *rd, const char *marker,
-		      const struct sort *s, struct sqlb *sb, struct db_res **keep,
-		      struct err *err)
+/* The rows after the marker in the sort order: (c1 > m1) OR (c1 = m1 AND c2 > m2) ...
+ * A marker the caller may not see is a missing one (404): its sort keys must not leak. */
+static int add_marker(struct req *rq, struct db *db, const struct net_rdef *rd,
+		      const char *marker, const struct sort *s, struct sqlb *sb,
+		      struct db_res **keep, struct err *err)
 {
 	struct sqlb mq;
 	struct db_res *res;
 
 	sqlb_init(&mq, "SELECT ");
 	for (int i = 0; i < s->n; i++) {
-		sqlb_text(&mq, i ? ", " : "");
+		sqlb_text(&mq, i ? ", r." : "r.");
 		sqlb_text(&mq, s->column[i]);
 	}
 	sqlb_text(&mq, " FROM ");
 	sqlb_text(&mq, rd->table);
-	sqlb_add(&mq, " WHERE id = ?", marker);
+	sqlb_add(&mq, " r WHERE r.id = ?", marker);
+	add_visible(rq, rd, &mq);
 	res = db_query(db, err, mq.sql, mq.params, mq.n);
 	sqlb_free(&mq);
 	if (res == NULL)
@@ -538,18 +563,11 @@ int net_list(struct req *rq, const struct net_rdef *rd, struct err *err)
 		return -1;
 	select_head(&sb, rd);
 	sqlb_text(&sb, " WHERE 1 = 1");
-	if (!net_is_admin(rq)) {
-		sqlb_add(&sb, " AND (r.project_id = ?", net_caller_project(rq));
-		if (rd->also_visible != NULL) {
-			sqlb_text(&sb, " OR ");
-			sqlb_text(&sb, rd->also_visible);
-		}
-		sqlb_text(&sb, ")");
-	}
+	add_visible(rq, rd, &sb);
 	if (add_filters(rq, rd, &q, &sb, err) < 0)
 		goto out;
 	if (pg.marker != NULL && *pg.marker &&
-	    add_marker(db, rd, pg.marker, &s, &sb, &mres, err) < 0)
+	    add_marker(rq, db, rd, pg.marker, &s, &sb, &mres, err) < 0)
 		goto out;
 	sqlb_text(&sb, " ORDER BY ");
 	for (int i = 0; i < s.n; i++) {

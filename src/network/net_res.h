@@ -70,8 +70,11 @@ struct net_rdef {
 
 /* True when the caller holds the admin role. */
 bool net_is_admin(const struct req *rq);
-/* The caller's project ("" when unscoped). */
+/* The caller's project; NULL when its token has none (unscoped, domain or system scope):
+ * such a caller owns nothing, not even the rows of no project (''). */
 const char *net_caller_project(const struct req *rq);
+/* True when the caller's token is scoped to 'project_id' (false without a project). */
+bool net_caller_owns(const struct req *rq, const char *project_id);
 
 /* ---- handlers the resource files route to ---- */
 

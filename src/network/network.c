@@ -68,9 +68,64 @@ static const struct route version_routes[] = {
 	{ 0 },
 };
 
+/* Neutron's default (secure RBAC) policies by their names: a project's readers read, its
+ * members write, the admin does anything; a token without a project (unscoped, domain
+ * scope) owns nothing in networking and is refused. Which project an object belongs to is
+ * the handlers' check (net_find_owned: 404 unseen, 403 not owned). Agents and IP
+ * availabilities are the admin's: the handlers hide them from others (empty lists, 404)
+ * as Neutron's policy does; quotas of other projects the same. */
 static const struct policy policies[] = {
-	{ "network:token", POL_TOKEN },
-	{ "network:admin", POL_ADMIN },
+	{ "network:get_extension", POL_TOKEN },
+	{ "network:get_network", POL_PROJECT_READER },
+	{ "network:create_network", POL_PROJECT_MEMBER },
+	{ "network:update_network", POL_PROJECT_MEMBER },
+	{ "network:delete_network", POL_PROJECT_MEMBER },
+	{ "network:get_subnet", POL_PROJECT_READER },
+	{ "network:create_subnet", POL_PROJECT_MEMBER },
+	{ "network:update_subnet", POL_PROJECT_MEMBER },
+	{ "network:delete_subnet", POL_PROJECT_MEMBER },
+	{ "network:get_subnetpool", POL_PROJECT_READER },
+	{ "network:create_subnetpool", POL_PROJECT_MEMBER },
+	{ "network:update_subnetpool", POL_PROJECT_MEMBER },
+	{ "network:delete_subnetpool", POL_PROJECT_MEMBER },
+	{ "network:get_port", POL_PROJECT_READER },
+	{ "network:create_port", POL_PROJECT_MEMBER },
+	{ "network:update_port", POL_PROJECT_MEMBER },
+	{ "network:delete_port", POL_PROJECT_MEMBER },
+	{ "network:get_security_group", POL_PROJECT_READER },
+	{ "network:create_security_group", POL_PROJECT_MEMBER },
+	{ "network:update_security_group", POL_PROJECT_MEMBER },
+	{ "network:delete_security_group", POL_PROJECT_MEMBER },
+	{ "network:get_security_group_rule", POL_PROJECT_READER },
+	{ "network:create_security_group_rule", POL_PROJECT_MEMBER },
+	{ "network:delete_security_group_rule", POL_PROJECT_MEMBER },
+	{ "network:get_router", POL_PROJECT_READER },
+	{ "network:create_router", POL_PROJECT_MEMBER },
+	{ "network:update_router", POL_PROJECT_MEMBER },
+	{ "network:delete_router", POL_PROJECT_MEMBER },
+	{ "network:add_router_interface", POL_PROJECT_MEMBER },
+	{ "network:remove_router_interface", POL_PROJECT_MEMBER },
+	{ "network:add_extraroutes", POL_PROJECT_MEMBER },
+	{ "network:remove_extraroutes", POL_PROJECT_MEMBER },
+	{ "network:get_floatingip", POL_PROJECT_READER },
+	{ "network:create_floatingip", POL_PROJECT_MEMBER },
+	{ "network:update_floatingip", POL_PROJECT_MEMBER },
+	{ "network:delete_floatingip", POL_PROJECT_MEMBER },
+	{ "network:get_tags", POL_PROJECT_READER },
+	{ "network:get_tag", POL_PROJECT_READER },
+	{ "network:update_tags", POL_PROJECT_MEMBER },
+	{ "network:add_tag", POL_PROJECT_MEMBER },
+	{ "network:delete_tags", POL_PROJECT_MEMBER },
+	{ "network:delete_tag", POL_PROJECT_MEMBER },
+	{ "network:get_quotas", POL_ADMIN },
+	{ "network:get_quota", POL_PROJECT_READER },
+	{ "network:update_quota", POL_ADMIN },
+	{ "network:delete_quota", POL_ADMIN },
+	/* the admin's; others get Neutron's 404 (agents hidden) from the handlers */
+	{ "network:get_agent", POL_PROJECT_READER },
+	{ "network:update_agent", POL_PROJECT_READER },
+	{ "network:delete_agent", POL_PROJECT_READER },
+	{ "network:get_network_ip_availability", POL_PROJECT_READER },
 	{ NULL, 0 },
 };
 static const struct policy *const policy_tables[] = { policies, NULL };

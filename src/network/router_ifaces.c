@@ -123,7 +123,7 @@ static int attach_subnet(struct req *rq, struct db *db, const struct router_row 
 		goto out;
 	}
 	if (!net_is_admin(rq) &&
-	    !str_eq(jsonx_str(subnet, "project_id"), net_caller_project(rq))) {
+	    !net_caller_owns(rq, jsonx_str(subnet, "project_id"))) {
 		err_set(err, ERR_BAD_REQUEST,
 			"Bad router request: Cannot add interface to router because subnet %s "
 			"is not owned by project making the request.",
