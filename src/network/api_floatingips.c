@@ -177,10 +177,11 @@ static int associate(struct req *rq, struct db *db, const char *fip_id, const ch
 	/* routers with an interface on the subnet and their gateway on the external
 	 * network; the one whose interface is the subnet's gateway first */
 	routers = db_query(db, err,
-			   "SELECT p.device_id, i.ip_address FROM net_port p"
+			   "SELECT rp.router_id, i.ip_address FROM net_router_port rp"
+			   " JOIN net_port p ON p.id = rp.port_id"
 			   " JOIN net_ip i ON i.port_id = p.id"
-			   " JOIN net_router r ON r.id = p.device_id"
-			   " WHERE p.device_owner = 'network:router_interface' AND i.subnet_id = ?"
+			   " JOIN net_router r ON r.id = rp.router_id"
+			   " WHERE rp.port_type = 'network:router_interface' AND i.subnet_id = ?"
 			   " AND p.network_id = ? AND r.gw_network_id = ?"
 			   " ORDER BY r.created_at, r.id",
 			   DBP(subnet, db_res_str(port, 0, 1), ext_net));

@@ -220,6 +220,41 @@ static bool is_network_owner(const char *owner)
 	return owner != NULL && strncmp(owner, "network:", 8) == 0;
 }
 
+/* The device owners of a router's ports (Neutron's ROUTER_INTERFACE_OWNERS, and the
+ * gateway's): with one of them, device_id names a router. */
+static const char *const router_owners[] = {"network:router_interface",
+					    "network:router_interface_distributed",
+					    "network:ha_router_replicated_interface",
+					    "network:router_ha_interface",
+					    "network:router_centralized_snat",
+					    "network:router_gateway",
+					    NULL};
+
+/* 409 when a port of 'project' would name another project's router as its device
+ * (Neutron's DeviceIDNotOwnedByTenant); the admin may. Such a port is no leg of that
+ * router anyway (net_router_port), but it would claim it in every listing. */
+static int check_device_id(struct req *rq, struct db *db, const char *owner,
+			   const char *device_id, const char *project, struct err *err)
+{
+	struct db_res *res;
+	bool other;
+
+	if (net_is_admin(rq) || !in_list(router_owners, owner) || device_id == NULL ||
+	    *device_id == '\0')
+		return 0;
+	res = db_query(db, err, "SELECT project_id FROM net_router WHERE id = ?", DBP(device_id));
+	if (res == NULL)
+		return -1;
+	other = db_res_rows(res) > 0 && !str_eq(db_res_str(res, 0, 0), project);
+	db_res_free(res);
+	if (other)
+		return err_set(err, ERR_CONFLICT,
+			       "The following device_id %s is not owned by your tenant or matches "
+			       "another tenants router.",
+			       device_id);
+	return 0;
+}
+
 /* Replaces the security groups of 'port_id' with 'groups' (ids). */
 static int set_groups(struct db *db, const char *port_id, const json_t *groups, struct err *err)
 {
@@ -373,6 +408,7 @@ int net_port_delete(struct db *db, const char *id, struct err *err)
 		    " router_id = NULL WHERE port_id = ?",
 		    DBP(id)) < 0 ||
 	    db_exec(db, err, "DELETE FROM net_port_sg WHERE port_id = ?", DBP(id)) < 0 ||
+	    db_exec(db, err, "DELETE FROM net_router_port WHERE port_id = ?", DBP(id)) < 0 ||
 	    net_ipam_release(db, id, err) < 0 || net_delete_row(db, &net_port_rdef, id, err) < 0)
 		return -1;
 	return 0;
@@ -531,6 +567,9 @@ static json_t *create_one(struct req *rq, struct db *db, json_t *item, struct er
 
 	if (net_id != NULL &&
 	    (check_device_owner(rq, db, jsonx_str(item, "device_owner"), net_id, err) < 0 ||
+	     check_device_id(rq, db, jsonx_str(item, "device_owner"),
+			     jsonx_str(item, "device_id"), jsonx_str(item, "project_id"),
+			     err) < 0 ||
 	     (json_is_string(json_object_get(item, "mac_address")) &&
 	      check_mac_right(rq, db, net_id, err) < 0)))
 		return NULL;
@@ -540,6 +579,12 @@ static json_t *create_one(struct req *rq, struct db *db, json_t *item, struct er
 static int ports_create(struct req *rq, struct err *err)
 {
 	return net_create(rq, &net_port_rdef, port_extra, create_one, err);
+}
+
+/* The update's value of 'key', else the port's. */
+static const char *or_old(const json_t *item, const json_t *old, const char *key)
+{
+	return json_object_get(item, key) != NULL ? jsonx_str(item, key) : jsonx_str(old, key);
 }
 
 static int port_update(struct req *rq, struct err *err)
@@ -558,6 +603,12 @@ static int port_update(struct req *rq, struct err *err)
 	if (json_object_get(item, "device_owner") != NULL &&
 	    check_device_owner(rq, db, jsonx_str(item, "device_owner"),
 			       jsonx_str(old, "network_id"), err) < 0)
+		goto fail;
+	if ((json_object_get(item, "device_owner") != NULL ||
+	     json_object_get(item, "device_id") != NULL) &&
+	    check_device_id(rq, db, or_old(item, old, "device_owner"),
+			    or_old(item, old, "device_id"), jsonx_str(old, "project_id"),
+			    err) < 0)
 		goto fail;
 	if (update_checks(rq, db, old, item, &groups, err) < 0)
 		goto fail;

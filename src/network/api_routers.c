@@ -1,12 +1,14 @@
 /* Routers: /v2.0/routers with the external-gateway (ext-gw-mode), extraroute and
  * extraroute-atomic attributes, add/remove_router_interface.
  *
- * A router is a row; its legs are ports whose device_id is the router: one gateway port
- * (device_owner network:router_gateway, no project, so no tenant lists it, as Neutron)
- * on an external network, and interface ports (network:router_interface, the router's
- * project) each holding an address of the subnet they attach (the subnet's gateway IP
- * when attached by subnet). The row remembers the gateway port and network; the rest is
- * read from the ports and their addresses. */
+ * A router is a row; its legs are ports it made or took over, listed in net_router_port
+ * (Neutron's routerports) and named by their device_id: one gateway port (device_owner
+ * network:router_gateway, no project, so no tenant lists it, as Neutron) on an external
+ * network, and interface ports (network:router_interface, the router's project) each
+ * holding an address of the subnet they attach (the subnet's gateway IP when attached by
+ * subnet). A port whose device_id names a router is no leg of it unless the router made
+ * it one: the port API cannot attach a network to a router. The row remembers the gateway
+ * port and network; the rest is read from the legs and their addresses. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,15 +90,14 @@ struct db_res *net_router_legs(struct db *db, const char *router_id, const char 
 	struct sqlb sb;
 	struct db_res *res;
 
-	sqlb_init(&sb, "SELECT p.id, p.device_owner, p.network_id, i.subnet_id, i.ip_address,"
-		       " s.cidr, s.ip_version, p.project_id FROM net_port p"
+	sqlb_init(&sb, "SELECT p.id, rp.port_type, p.network_id, i.subnet_id, i.ip_address,"
+		       " s.cidr, s.ip_version, p.project_id FROM net_router_port rp"
+		       " JOIN net_port p ON p.id = rp.port_id"
 		       " JOIN net_ip i ON i.port_id = p.id"
 		       " JOIN net_subnet s ON s.id = i.subnet_id");
-	sqlb_add(&sb, " WHERE p.device_id = ?", router_id);
+	sqlb_add(&sb, " WHERE rp.router_id = ?", router_id);
 	if (owner != NULL)
-		sqlb_add(&sb, " AND p.device_owner = ?", owner);
-	else
-		sqlb_text(&sb, " AND p.device_owner IN ('" NET_OWNER_IF "', '" NET_OWNER_GW "')");
+		sqlb_add(&sb, " AND rp.port_type = ?", owner);
 	sqlb_text(&sb, " ORDER BY p.created_at, p.id, s.ip_version, i.ip_address");
 	res = db_query(db, err, sb.sql, sb.params, sb.n);
 	sqlb_free(&sb);
@@ -321,7 +322,23 @@ json_t *net_router_leg_create(struct req *rq, struct db *db, const char *router_
 		json_object_set(item, "fixed_ips", fixed_ips);
 	port = net_port_create(rq, db, item, err);
 	json_decref(item);
+	if (port != NULL && net_router_port_add(db, router_id, jsonx_str(port, "id"), owner,
+						err) < 0) {
+		json_decref(port);
+		return NULL;
+	}
 	return port;
+}
+
+int net_router_port_add(struct db *db, const char *router_id, const char *port_id,
+			const char *type, struct err *err)
+{
+	return db_exec(db, err,
+		       "INSERT INTO net_router_port (port_id, router_id, port_type)"
+		       " VALUES (?, ?, ?)",
+		       DBP(port_id, router_id, type)) < 0
+		       ? -1
+		       : 0;
 }
 
 /* Applies a checked external_gateway_info to router 'r' and sets the gw_network_id,
@@ -640,8 +657,8 @@ static int router_delete(struct req *rq, struct err *err)
 	if (net_router_find_owned(rq, db, id, "delete", &r, err) < 0)
 		goto fail;
 	res = db_query(db, err,
-		       "SELECT COUNT(*) FROM net_port WHERE device_id = ?"
-		       " AND device_owner = '" NET_OWNER_IF "'",
+		       "SELECT COUNT(*) FROM net_router_port WHERE router_id = ?"
+		       " AND port_type = '" NET_OWNER_IF "'",
 		       DBP(id));
 	if (res == NULL)
 		goto fail;
@@ -651,6 +668,7 @@ static int router_delete(struct req *rq, struct err *err)
 	}
 	if ((r.gw_port_id != NULL && (check_gw_unused(db, &r, err) < 0 ||
 				      net_port_delete(db, r.gw_port_id, err) < 0)) ||
+	    db_exec(db, err, "DELETE FROM net_router_port WHERE router_id = ?", DBP(id)) < 0 ||
 	    net_delete_row(db, &net_router_rdef, id, err) < 0 || db_commit(db, err) < 0)
 		goto fail;
 	db_res_free(res);
@@ -748,11 +766,11 @@ const struct route net_router_routes[] = {
 	{ HTTP_PUT, "/v2.0/routers/{id}", router_update, "network:update_router" },
 	{ HTTP_DELETE, "/v2.0/routers/{id}", router_delete, "network:delete_router" },
 	{ HTTP_PUT, "/v2.0/routers/{id}/add_router_interface", net_router_add_interface,
-	  "network:remove_extraroutes" },
+	  "network:add_router_interface" },
 	{ HTTP_PUT, "/v2.0/routers/{id}/remove_router_interface", net_router_remove_interface,
 	  "network:remove_router_interface" },
 	{ HTTP_PUT, "/v2.0/routers/{id}/add_extraroutes", add_extraroutes, "network:add_extraroutes" },
 	{ HTTP_PUT, "/v2.0/routers/{id}/remove_extraroutes", remove_extraroutes,
-	  "network:add_router_interface" },
+	  "network:remove_extraroutes" },
 	{ 0 },
 };

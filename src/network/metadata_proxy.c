@@ -321,9 +321,10 @@ int net_mdproxy_find(struct db *db, const char *network_id, const char *router_i
 			       "SELECT p.id, p.device_id, p.project_id, p.network_id"
 			       " FROM net_ip i JOIN net_port p ON p.id = i.port_id"
 			       " WHERE i.ip_address = ? AND i.network_id IN"
-			       " (SELECT network_id FROM net_port"
-			       " WHERE device_owner = 'network:router_interface'"
-			       " AND device_id = ?) ORDER BY p.id LIMIT 1",
+			       " (SELECT l.network_id FROM net_router_port rp"
+			       " JOIN net_port l ON l.id = rp.port_id"
+			       " WHERE rp.port_type = 'network:router_interface'"
+			       " AND rp.router_id = ?) ORDER BY p.id LIMIT 1",
 			       DBP(ip, router_id));
 	else
 		res = db_query(db, err,

@@ -441,13 +441,15 @@ static int router_cmp(const void *a, const void *b)
 		      ((const struct net_model_router *)b)->id);
 }
 
-/* Routers; their interfaces are the ports (already loaded) that name them as device. */
+/* Routers; their interfaces are the ports (already loaded) net_router_port lists as their
+ * legs (a port naming a router as its device is no leg of it), in the ports' order. */
 static int load_routers(struct db *db, struct net_model *m, struct err *err)
 {
 	struct db_res *res = db_query(db, err,
 				      "SELECT id, admin_state_up, enable_snat, gw_port_id, routes"
 				      " FROM net_router",
 				      DBNONE);
+	const char **leg_of; /* the router id of each port that is an interface */
 
 	if (res == NULL)
 		return -1;
@@ -469,13 +471,24 @@ static int load_routers(struct db *db, struct net_model *m, struct err *err)
 	db_res_free(res);
 	if (m->nrouters > 1)
 		qsort(m->routers, m->nrouters, sizeof(*m->routers), router_cmp);
+	res = db_query(db, err,
+		       "SELECT port_id, router_id FROM net_router_port"
+		       " WHERE port_type = 'network:router_interface'",
+		       DBNONE);
+	if (res == NULL)
+		return -1;
+	leg_of = xcalloc(m->nports + 1, sizeof(*leg_of));
+	for (int r = 0; r < db_res_rows(res); r++) {
+		int i = port_find(m, db_res_str(res, r, 0));
+		if (i >= 0)
+			leg_of[i] = db_res_str(res, r, 1);
+	}
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; i < m->nports; i++) {
 			const struct net_model_port *p = &m->ports[i];
 			struct net_model_router key, *t;
 
-			if (strcmp(p->device_owner, "network:router_interface") != 0 ||
-			    !CPY(key.id, p->device_id))
+			if (leg_of[i] == NULL || !CPY(key.id, leg_of[i]))
 				continue;
 			t = m->nrouters > 0 ? bsearch(&key, m->routers, m->nrouters,
 						      sizeof(*m->routers), router_cmp)
@@ -494,6 +507,8 @@ static int load_routers(struct db *db, struct net_model *m, struct err *err)
 			t->ninterfaces = 0;
 		}
 	}
+	free(leg_of);
+	db_res_free(res);
 	return 0;
 }
 

@@ -83,7 +83,7 @@ const struct db_migration net_migrations[] = {
 	  " PRIMARY KEY (port_id, secgroup_id));"
 	  "CREATE INDEX net_port_sg_group ON net_port_sg (secgroup_id);"
 	  /* routers: the gateway is a port on gw_network_id; interfaces are ports whose
-	   * device_id is the router */
+	   * device_id is the router (their link is net_router_port since version 6) */
 	  "CREATE TABLE net_router ("
 	  " id TEXT PRIMARY KEY, project_id TEXT NOT NULL, name TEXT NOT NULL DEFAULT '',"
 	  " description TEXT NOT NULL DEFAULT '', admin_state_up INTEGER NOT NULL DEFAULT 1,"
@@ -123,5 +123,17 @@ const struct db_migration net_migrations[] = {
 	{ "network", 5,
 	  "CREATE UNIQUE INDEX net_floatingip_fixed ON net_floatingip"
 	  " (floating_network_id, port_id, fixed_ip_address);" },
+	/* a router's legs, as Neutron's routerports: only the router makes them (its gateway,
+	 * add_router_interface), so a port naming a router as its device is no leg of it.
+	 * Legs made before: interfaces of the router's project, and its gateway. */
+	{ "network", 6,
+	  "CREATE TABLE net_router_port ("
+	  " port_id TEXT PRIMARY KEY, router_id TEXT NOT NULL, port_type TEXT NOT NULL);"
+	  "CREATE INDEX net_router_port_router ON net_router_port (router_id);"
+	  "INSERT INTO net_router_port (port_id, router_id, port_type)"
+	  " SELECT p.id, r.id, p.device_owner FROM net_port p JOIN net_router r"
+	  " ON r.id = p.device_id WHERE (p.device_owner = 'network:router_interface'"
+	  " AND p.project_id = r.project_id) OR (p.device_owner = 'network:router_gateway'"
+	  " AND p.id = r.gw_port_id);" },
 	{ 0 },
 };

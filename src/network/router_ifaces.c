@@ -1,6 +1,6 @@
 /* Router interfaces: PUT /v2.0/routers/{id}/add_router_interface and
  * .../remove_router_interface. An interface is a port of the router's project whose
- * device_id is the router: made here with the subnet's gateway IP (by subnet), or a free
+ * device_id is the router, listed as its leg in net_router_port: made here with the subnet's gateway IP (by subnet), or a free
  * port of the caller taken over (by port). Removal deletes the port (or, for a port with
  * several subnets removed by subnet, only that address), unless floating IPs or extra
  * routes still go through the subnet. */
@@ -179,7 +179,8 @@ static int attach_port(struct req *rq, struct db *db, const struct router_row *r
 		goto out;
 	}
 	vals = json_pack("{s:s,s:s}", "device_id", r->id, "device_owner", NET_OWNER_IF);
-	if (net_update(db, &net_port_rdef, pid, vals, err) < 0)
+	if (net_update(db, &net_port_rdef, pid, vals, err) < 0 ||
+	    net_router_port_add(db, r->id, pid, NET_OWNER_IF, err) < 0)
 		goto out;
 	*port_out = json_incref(port);
 	rc = 0;
@@ -283,8 +284,9 @@ static int detach(struct req *rq, struct db *db, const struct router_row *r,
 		/* an interface without addresses still counts */
 		db_res_free(legs);
 		legs = db_query(db, err,
-				"SELECT network_id, project_id FROM net_port WHERE id = ?"
-				" AND device_id = ? AND device_owner = '" NET_OWNER_IF "'",
+				"SELECT p.network_id, p.project_id FROM net_router_port rp"
+				" JOIN net_port p ON p.id = rp.port_id WHERE rp.port_id = ?"
+				" AND rp.router_id = ? AND rp.port_type = '" NET_OWNER_IF "'",
 				DBP(port_id, r->id));
 		if (legs == NULL)
 			return -1;

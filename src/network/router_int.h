@@ -38,6 +38,10 @@ struct db_res *net_router_port_addrs(struct db *db, const char *port_id, struct 
 json_t *net_router_leg_create(struct req *rq, struct db *db, const char *router_id,
 			      const char *project, const char *network_id, const char *owner,
 			      json_t *fixed_ips, struct err *err);
+/* Records port 'port_id' as a leg of router 'router_id' of 'type' (NET_OWNER_IF or
+ * NET_OWNER_GW): the router's own list of its legs. */
+int net_router_port_add(struct db *db, const char *router_id, const char *port_id,
+			const char *type, struct err *err);
 /* True when the address 'ip' lies in 'cidr' (both text; false when either is bad). */
 bool net_router_cidr_has(const char *cidr, const char *ip);
 

@@ -227,6 +227,8 @@ static int setup_db(void **state)
 	    " ('" PRI "', 'proj', '" N1 "', 'fa:16:3e:00:00:0a', '" R1 "', '', '', 1, 1);"
 	    "UPDATE net_port SET device_owner = 'network:router_interface' WHERE id = '" PRI
 	    "';"
+	    "INSERT INTO net_router_port (port_id, router_id, port_type) VALUES"
+	    " ('" PRI "', '" R1 "', 'network:router_interface');"
 	    "INSERT INTO net_ip (subnet_id, ip_address, port_id, network_id) VALUES"
 	    " ('s1', '127.0.0.1', '" P1 "', '" N1 "'),"
 	    " ('s1', '127.0.0.254', '" PRI "', '" N1 "'),"
