@@ -374,6 +374,9 @@ json_t *net_port_create(struct req *rq, struct db *db, json_t *item, struct err 
 	if (json_object_get(item, "binding:vnic_type") != NULL &&
 	    net_port_vnic_check(jsonx_str(item, "binding:vnic_type"), err) < 0)
 		goto out;
+	if ((v = json_object_get(item, "dns_name")) != NULL &&
+	    net_port_dns_name_check(v, err) < 0)
+		goto out;
 	if ((v = json_object_get(item, "binding:profile")) != NULL && !json_is_object(v)) {
 		err_set(err, ERR_BAD_REQUEST,
 			"Invalid input for binding:profile. Reason: It is not a dictionary.");
@@ -550,6 +553,9 @@ static int update_checks(struct req *rq, struct db *db, const json_t *old, json_
 	}
 	if (json_object_get(item, "binding:vnic_type") != NULL &&
 	    net_port_vnic_check(jsonx_str(item, "binding:vnic_type"), err) < 0)
+		return -1;
+	if ((v = json_object_get(item, "dns_name")) != NULL &&
+	    net_port_dns_name_check(v, err) < 0)
 		return -1;
 	if ((v = json_object_get(item, "binding:profile")) != NULL && !json_is_object(v))
 		return err_set(err, ERR_BAD_REQUEST,

@@ -1,4 +1,7 @@
-/* dnsmasq conf, hosts and opts files of one network (dhcp_render.h). Pure. */
+/* dnsmasq conf, hosts and opts files of one network (dhcp_render.h). Pure. Every value
+ * written is checked against the characters its field may hold (nft_token_ok): a comma,
+ * newline or anything else that would end a field or a line of dnsmasq's files leaves the
+ * value out, whatever the API and the database let through. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +16,17 @@
 #define LEASE_TIME "86400s"
 #define LEASE_MAX 65536
 
+/* The characters of the fields dnsmasq reads from us (besides letters and digits). */
+#define ADDR_CHARS ".:"       /* an IPv4 or IPv6 address */
+#define CIDR_CHARS ".:/"      /* a prefix */
+#define MAC_CHARS ":"
+#define ID_CHARS "-"          /* our UUIDs */
+#define HOST_CHARS "-."       /* a host name (dns_name: RFC 1123 labels) */
+
 /* True when dnsmasq serves subnet 's': DHCP enabled, IPv4 or a DHCPv6 address mode. */
 static bool subnet_served(const struct net_model_subnet *s)
 {
-	if (!s->enable_dhcp)
+	if (!s->enable_dhcp || !nft_token_ok(s->id, ID_CHARS))
 		return false;
 	return s->ip_version == 4 || strcmp(s->ipv6_address_mode, "dhcpv6-stateful") == 0 ||
 	       strcmp(s->ipv6_address_mode, "dhcpv6-stateless") == 0;
@@ -60,7 +70,7 @@ char *dhcp_render_conf(const struct net_model *m, const struct net_model_network
 		   "no-resolv\n"
 		   "interface=%s\n"
 		   "bind-interfaces\n",
-		n->id, ifname);
+		nft_token_ok(n->id, ID_CHARS) ? n->id : "?", ifname);
 	for (int i = 0; i < m->nsubnets; i++) {
 		const struct net_model_subnet *s = &m->subnets[i];
 		struct net_cidr c;
@@ -106,13 +116,15 @@ char *dhcp_render_hosts(const struct net_model *m, const struct net_model_networ
 			continue;
 		for (int a = 0; a < p->nips; a++) {
 			const struct net_model_subnet *s = net_model_subnet(m, p->ips[a].subnet_id);
+			const char *addr = p->ips[a].address;
+			/* a name that is no host name is no name: the address stays */
+			bool named = nft_token_ok(p->hostname, HOST_CHARS);
 
-			if (s == NULL || !subnet_addresses(s))
+			if (s == NULL || !subnet_addresses(s) || !nft_token_ok(p->mac, MAC_CHARS) ||
+			    !nft_token_ok(addr, ADDR_CHARS))
 				continue;
-			if (s->ip_version == 6)
-				fprintf(f, "%s,[%s],%s\n", p->mac, p->ips[a].address, p->hostname);
-			else
-				fprintf(f, "%s,%s,%s\n", p->mac, p->ips[a].address, p->hostname);
+			fprintf(f, s->ip_version == 6 ? "%s,[%s]%s%s\n" : "%s,%s%s%s\n", p->mac,
+				addr, named ? "," : "", named ? p->hostname : "");
 		}
 	}
 	fclose(f);
@@ -124,8 +136,25 @@ static const char *port_addr_on(const struct net_model_port *p, const struct net
 {
 	for (int a = 0; a < p->nips; a++)
 		if (strcmp(p->ips[a].subnet_id, s->id) == 0)
-			return p->ips[a].address;
+			return nft_token_ok(p->ips[a].address, ADDR_CHARS) ? p->ips[a].address
+									  : NULL;
 	return NULL;
+}
+
+/* The subnet's gateway if it is an address dnsmasq may read, else "" (none offered). */
+static const char *gateway_of(const struct net_model_subnet *s)
+{
+	return nft_token_ok(s->gateway, ADDR_CHARS) ? s->gateway : "";
+}
+
+/* The DNS servers of 's' dnsmasq may read. */
+static int dns_count(const struct net_model_subnet *s)
+{
+	int n = 0;
+
+	for (int d = 0; d < s->ndns; d++)
+		n += nft_token_ok(s->dns[d], ADDR_CHARS);
+	return n;
 }
 
 /* Option 121 (or 249) as 'option' + "dst,nexthop,...": the metadata address via the
@@ -142,7 +171,9 @@ static void render_routes(FILE *f, const struct net_model_subnet *s, const char 
 		any = true;
 	}
 	for (int r = 0; r < s->nroutes; r++) {
-		if (strchr(s->routes[r].destination, ':') != NULL)
+		if (strchr(s->routes[r].destination, ':') != NULL ||
+		    !nft_token_ok(s->routes[r].destination, CIDR_CHARS) ||
+		    !nft_token_ok(s->routes[r].nexthop, ADDR_CHARS))
 			continue;
 		fprintf(f, "%s%s,%s", any ? "," : option, s->routes[r].destination,
 			s->routes[r].nexthop);
@@ -150,8 +181,8 @@ static void render_routes(FILE *f, const struct net_model_subnet *s, const char 
 	}
 	if (!any)
 		return;
-	if (s->gateway[0] != '\0')
-		fprintf(f, ",0.0.0.0/0,%s", s->gateway);
+	if (*gateway_of(s) != '\0')
+		fprintf(f, ",0.0.0.0/0,%s", gateway_of(s));
 	fputc('\n', f);
 }
 
@@ -172,24 +203,26 @@ char *dhcp_render_opts(const struct net_model *m, const struct net_model_network
 			continue;
 		snprintf(tag, sizeof(tag), "tag:subnet-%s", s->id);
 		if (s->ip_version == 6) {
-			if (s->ndns > 0) {
+			if (dns_count(s) > 0) {
 				fprintf(f, "%s,option6:dns-server", tag);
 				for (int d = 0; d < s->ndns; d++)
-					fprintf(f, ",[%s]", s->dns[d]);
+					if (nft_token_ok(s->dns[d], ADDR_CHARS))
+						fprintf(f, ",[%s]", s->dns[d]);
 				fputc('\n', f);
 			} else if (self != NULL) {
 				fprintf(f, "%s,option6:dns-server,[%s]\n", tag, self);
 			}
 			continue;
 		}
-		if (s->gateway[0] != '\0')
-			fprintf(f, "%s,option:router,%s\n", tag, s->gateway);
+		if (*gateway_of(s) != '\0')
+			fprintf(f, "%s,option:router,%s\n", tag, gateway_of(s));
 		else
 			fprintf(f, "%s,option:router\n", tag);
-		if (s->ndns > 0) {
+		if (dns_count(s) > 0) {
 			fprintf(f, "%s,option:dns-server", tag);
 			for (int d = 0; d < s->ndns; d++)
-				fprintf(f, ",%s", s->dns[d]);
+				if (nft_token_ok(s->dns[d], ADDR_CHARS))
+					fprintf(f, ",%s", s->dns[d]);
 			fputc('\n', f);
 		} else if (self != NULL) {
 			fprintf(f, "%s,option:dns-server,%s\n", tag, self);

@@ -1,5 +1,6 @@
 /* nftables rulesets of the linuxbridge driver (nft_render.h): security groups and router
  * NAT, rendered whole from the model. Pure: no I/O but the memory stream. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,8 @@ static void render_out_chain(FILE *f, const struct net_model_port *p, int n)
 		struct net_addr lla;
 		char buf[NET_ADDR_STRLEN];
 
+		if (!nft_token_ok(macs[j], ":"))
+			continue;
 		fprintf(f, "\t\tether saddr %s ip saddr 0.0.0.0 ip daddr 255.255.255.255 udp sport 68 "
 			   "udp dport 67 return\n",
 			macs[j]);
@@ -169,6 +172,8 @@ static void render_out_chain(FILE *f, const struct net_model_port *p, int n)
 	for (int a = 0; a < p->nips; a++) {
 		const char *ip = p->ips[a].address;
 
+		if (!nft_token_ok(ip, ".:") || !nft_token_ok(p->mac, ":"))
+			continue;
 		if (addr_version(ip) == 4) {
 			fprintf(f, "\t\tether saddr %s ip saddr %s return\n", p->mac, ip);
 			fprintf(f, "\t\tether saddr %s arp saddr ip %s return\n", p->mac, ip);
@@ -180,6 +185,8 @@ static void render_out_chain(FILE *f, const struct net_model_port *p, int n)
 		const char *mac = p->pairs[a].mac[0] != '\0' ? p->pairs[a].mac : p->mac;
 		const char *ip = p->pairs[a].ip;
 
+		if (!nft_token_ok(ip, ".:/") || !nft_token_ok(mac, ":"))
+			continue;
 		if (addr_version(ip) == 4) {
 			fprintf(f, "\t\tether saddr %s ip saddr %s return\n", mac, ip);
 			fprintf(f, "\t\tether saddr %s arp saddr ip %s return\n", mac, ip);
@@ -191,14 +198,31 @@ static void render_out_chain(FILE *f, const struct net_model_port *p, int n)
 	free(macs);
 }
 
-/* One security group rule as an nft rule ending in 'verdict'. */
+bool nft_token_ok(const char *s, const char *extra)
+{
+	if (s == NULL || *s == '\0')
+		return false;
+	for (; *s; s++)
+		if (!isascii((unsigned char)*s) ||
+		    (!isalnum((unsigned char)*s) && strchr(extra, *s) == NULL))
+			return false;
+	return true;
+}
+
+/* One security group rule as an nft rule ending in 'verdict'. A remote prefix that is no
+ * address leaves the rule out: it must not widen it, nor reach the ruleset. */
 static void render_rule(FILE *f, const struct net_model_rule *r, const char *verdict)
 {
 	int v = r->ip_version == 6 ? 6 : 4;
 	const char *ipkw = v == 6 ? "ip6" : "ip";
 	const char *dir = r->ingress ? "saddr" : "daddr";
 	int proto = r->protocol;
+	struct net_cidr any;
+	struct net_addr host;
 
+	if (r->remote_prefix[0] != '\0' && net_cidr_parse(r->remote_prefix, &any) < 0 &&
+	    (net_addr_parse(r->remote_prefix, &host) < 0 || !nft_token_ok(r->remote_prefix, ".:")))
+		return;
 	fprintf(f, "\t\tmeta nfproto %s", v == 6 ? "ipv6" : "ipv4");
 	if (r->remote_prefix[0] != '\0') {
 		struct net_cidr c;

@@ -49,5 +49,9 @@ bool nft_port_filtered(const struct net_model_port *p);
 
 /* Link names from ids (Neutron's scheme): 'prefix' + the first 11 characters of 'id'. */
 void nft_link_name(char out[16], const char *prefix, const char *id);
+/* True when 's' is not empty and holds only ASCII letters, digits and the characters of
+ * 'extra': what a renderer writes into a file of another program's syntax (nftables,
+ * dnsmasq) must be, whatever the API let through; anything else is left out. */
+bool nft_token_ok(const char *s, const char *extra);
 
 #endif

@@ -198,6 +198,81 @@ static int opt_version(const json_t *o)
 	return 4;
 }
 
+/* True when 's' holds a control character (a newline, a NUL cannot be in a JSON
+ * string we keep): no DHCP option or name may carry one into a dnsmasq file. */
+static bool has_control(const char *s)
+{
+	for (; s != NULL && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+/* Why 'name' (not empty, ending '.' trimmed to 'len') is no valid PQDN or FQDN, or NULL. */
+static const char *dns_name_fault(const char *name, size_t len, char *buf, size_t size)
+{
+	const char *label = name, *end = name + len;
+	bool numeric = true;
+	int labels = 0;
+
+	if (len > 255)
+		return "it exceeds the 255 character FQDN limit";
+	while (label <= end) {
+		const char *dot = memchr(label, '.', (size_t)(end - label));
+		size_t n = (size_t)((dot != NULL ? dot : end) - label);
+
+		labels++;
+		if (n == 0)
+			return "Encountered an empty component";
+		if (label[0] == '-' || label[n - 1] == '-') {
+			snprintf(buf, size, "Name '%.*s' must not start or end with a hyphen",
+				 (int)(n < 63 ? n : 63), label);
+			return buf;
+		}
+		numeric = true;
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)label[i];
+			if (!isascii(c) || (!isalnum(c) && c != '-') || n > 63) {
+				snprintf(buf, size,
+					 "Name '%.*s' must be 1-63 characters long, each of which "
+					 "can only be alphanumeric or a hyphen",
+					 (int)(n < 63 ? n : 63), label);
+				return buf;
+			}
+			numeric = numeric && isdigit(c);
+		}
+		if (labels > 1 && numeric && dot == NULL) {
+			snprintf(buf, size, "TLD '%.*s' must not be all numeric", (int)n, label);
+			return buf;
+		}
+		label += n + 1;
+	}
+	return NULL;
+}
+
+int net_port_dns_name_check(json_t *v, struct err *err)
+{
+	const char *name = json_string_value(v), *why;
+	char buf[160], *lower;
+	size_t len;
+
+	if (name == NULL || *name == '\0')
+		return 0;
+	len = strlen(name);
+	why = dns_name_fault(name, name[len - 1] == '.' ? len - 1 : len, buf, sizeof(buf));
+	if (why != NULL)
+		return err_set(err, ERR_BAD_REQUEST,
+			       "Invalid input for dns_name. Reason: '%.64s' not a valid PQDN or "
+			       "FQDN. Reason: %s",
+			       name, why);
+	lower = xstrdup(name);
+	for (char *c = lower; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	json_string_set(v, lower);
+	free(lower);
+	return 0;
+}
+
 static int check_opt(json_t *o, struct err *err)
 {
 	const char *k;
@@ -231,6 +306,10 @@ static int check_opt(json_t *o, struct err *err)
 		return err_set(err, ERR_BAD_REQUEST,
 			       "Invalid input for extra_dhcp_opts. Reason: opt_value is "
 			       "missing.");
+	if (has_control(jsonx_str(o, "opt_name")) || has_control(json_string_value(val)))
+		return err_set(err, ERR_BAD_REQUEST,
+			       "Invalid input for extra_dhcp_opts. Reason: opt_name and opt_value "
+			       "must not contain control characters.");
 	ver = opt_version(o);
 	if (ver != 4 && ver != 6)
 		return err_set(err, ERR_BAD_REQUEST,

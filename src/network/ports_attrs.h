@@ -33,6 +33,13 @@ json_t *net_port_pairs(const json_t *pairs, const char *port_mac, struct err *er
  * (caller owns). */
 json_t *net_port_dhcp_opts(const json_t *opts, const json_t *old, struct err *err);
 
+/* Checks a dns_name as neutron-lib's validate_dns_name does (a PQDN or FQDN of at
+ * most 255 characters, labels of 1-63 letters, digits and hyphens, not starting or
+ * ending with one, a TLD not all digits; "" is no name) and stores it lower-case as
+ * Neutron's case-insensitive converter does. 'v' is the body's value, changed in
+ * place. */
+int net_port_dns_name_check(json_t *v, struct err *err);
+
 /* 400 unless 'vnic' is one of Neutron's vNIC types. */
 int net_port_vnic_check(const char *vnic, struct err *err);
 

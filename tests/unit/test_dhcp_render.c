@@ -107,6 +107,89 @@ static void test_served(void **state)
 		 "dhcpv6-stateful");
 }
 
+/* Each line of 'text' starts with 'prefix' and holds at most 'commas' commas: no field
+ * ended early, no line added. */
+static void assert_lines(const char *text, const char *prefix, int commas)
+{
+	for (const char *l = text; *l;) {
+		const char *nl = strchr(l, '\n');
+		int n = 0;
+
+		assert_non_null(nl);
+		assert_int_equal(strncmp(l, prefix, strlen(prefix)), 0);
+		for (const char *c = l; c < nl; c++)
+			n += *c == ',';
+		assert_true(n <= commas);
+		l = nl + 1;
+	}
+}
+
+/* Tenant-controlled host fields that would break the hosts file (a newline, a comma, a
+ * NUL-less control character) are left out whatever the API let through: a bad name
+ * leaves the address without a name, a bad MAC or address leaves the line out. */
+static void test_hosts_refuse_hostile(void **state)
+{
+	struct net_model m = fx_model();
+	struct net_model_port saved1 = fx_ports[1], saved2 = fx_ports[2];
+	struct net_model_ip saved_ip = fx_ips_vm3[0];
+	char *text;
+
+	(void)state;
+	snprintf(fx_ports[1].hostname, sizeof(fx_ports[1].hostname), "%s",
+		 "vm1\ndhcp-option=3,6.6.6.6");
+	snprintf(fx_ports[2].mac, sizeof(fx_ports[2].mac), "%s", "fa:16:3e,00\n0:0c");
+	snprintf(fx_ips_vm3[0].address, sizeof(fx_ips_vm3[0].address), "%s", "10.0.0.7\nx");
+	text = dhcp_render_hosts(&m, &m.networks[0], &fx_ports[0]);
+	assert_null(strstr(text, "dhcp-option"));
+	assert_null(strstr(text, "6.6.6.6"));
+	assert_null(strstr(text, "10.0.0.7"));
+	assert_null(strstr(text, "fa:16:3e,00"));
+	assert_non_null(strstr(text, "fa:16:3e:00:00:0b,10.0.0.5\n"));
+	assert_non_null(strstr(text, "fa:16:3e:00:00:0b,[fd00:1::5]\n"));
+	assert_lines(text, "fa:16:3e:", 2);
+	free(text);
+	for (const char *bad = "a,b\0a b\0a\tb\0a\rb\0"; *bad; bad += strlen(bad) + 1) {
+		snprintf(fx_ports[1].hostname, sizeof(fx_ports[1].hostname), "%s", bad);
+		text = dhcp_render_hosts(&m, &m.networks[0], &fx_ports[0]);
+		assert_non_null(strstr(text, "fa:16:3e:00:00:0b,10.0.0.5\n"));
+		assert_null(strstr(text, bad));
+		assert_lines(text, "fa:16:3e:", 2);
+		free(text);
+	}
+	fx_ports[1] = saved1;
+	fx_ports[2] = saved2;
+	fx_ips_vm3[0] = saved_ip;
+}
+
+/* The same for the options file: a gateway, DNS server or host route that is no address
+ * is left out (no router offered for a bad gateway), never written as a line. */
+static void test_opts_refuse_hostile(void **state)
+{
+	struct net_model m = fx_model();
+	struct net_model_subnet saved = fx_subnets[0];
+	struct net_model_route saved_route = fx_routes_a4[0];
+	char dns[][46] = { "8.8.8.8\nserver=1.2.3.4", "9.9.9.9" };
+	char *text;
+
+	(void)state;
+	snprintf(fx_subnets[0].gateway, sizeof(fx_subnets[0].gateway), "%s",
+		 "10.0.0.1\nserver=6.6.6.6");
+	fx_subnets[0].dns = dns;
+	fx_subnets[0].ndns = 2;
+	snprintf(fx_routes_a4[0].destination, sizeof(fx_routes_a4[0].destination), "%s",
+		 "192.168.5.0/24,6");
+	text = dhcp_render_opts(&m, &m.networks[0], &fx_ports[0]);
+	assert_null(strstr(text, "server="));
+	assert_null(strstr(text, "192.168.5.0"));
+	assert_non_null(strstr(text, "tag:subnet-" SUB_A4 ",option:router\n"));
+	assert_non_null(strstr(text, "tag:subnet-" SUB_A4 ",option:dns-server,9.9.9.9\n"));
+	assert_non_null(strstr(text, "classless-static-route,169.254.169.254/32,10.0.0.2\n"));
+	assert_lines(text, "tag:subnet-", 8);
+	free(text);
+	fx_subnets[0] = saved;
+	fx_routes_a4[0] = saved_route;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -116,6 +199,8 @@ int main(void)
 		cmocka_unit_test(test_port_change_leaves_conf),
 		cmocka_unit_test(test_opts_no_gateway),
 		cmocka_unit_test(test_served),
+		cmocka_unit_test(test_hosts_refuse_hostile),
+		cmocka_unit_test(test_opts_refuse_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
