@@ -109,19 +109,54 @@ bool image_is_admin(const struct req *rq)
 	return false;
 }
 
+/* 's' with the characters HTML gives a meaning escaped (webob escapes its error pages'
+ * text the same way); in the request's arena. */
+static char *html_escape(struct req *rq, const char *s)
+{
+	size_t size = 1;
+	char *out, *o;
+
+	for (const char *p = s; *p; p++)
+		size += strchr("<>&\"'", *p) != NULL ? 6 : 1;
+	out = o = req_alloc(rq, size);
+	for (; *s; s++) {
+		const char *e = *s == '<'  ? "&lt;"
+				: *s == '>'  ? "&gt;"
+				: *s == '&'  ? "&amp;"
+				: *s == '"'  ? "&quot;"
+				: *s == '\'' ? "&#x27;"
+					     : NULL;
+		if (e == NULL) {
+			*o++ = *s;
+		} else {
+			memcpy(o, e, strlen(e));
+			o += strlen(e);
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 /* Glance's errors are webob's: the status line, then the message, as HTML by default,
- * as {"message", "code", "title"} when the client accepts JSON, or as plain text. */
+ * as {"message", "code", "title"} when the client accepts JSON, or as plain text. A route
+ * its policy refused (the router answers before the request is authorized) reads as
+ * Glance's policy refusals: "You are not authorized to complete <rule> action." */
 static void render_error(struct req *rq, const struct err *err)
 {
 	int status = err_status(err->kind);
 	const char *title = err_title(err->kind);
 	const char *accept = req_header(rq, "Accept");
 	char *code = req_printf(rq, "%d %s", status, title);
+	const char *msg = err->msg;
 
+	if (err->kind == ERR_FORBIDDEN && !rq->authorized && rq->route != NULL &&
+	    rq->route->policy != NULL && strncmp(rq->route->policy, "image:", 6) == 0)
+		msg = req_printf(rq, "You are not authorized to complete %s action.",
+				 rq->route->policy + 6);
 	if (accept != NULL && strstr(accept, "json") != NULL) {
 		reply_json(rq, status,
 			   json_pack("{s:s,s:s,s:s}", "message",
-				     req_printf(rq, "%s<br /><br />\n\n\n", err->msg), "code",
+				     req_printf(rq, "%s<br /><br />\n\n\n", msg), "code",
 				     code, "title", title));
 	} else if (accept == NULL || *accept == '\0' || strstr(accept, "html") != NULL ||
 		   strstr(accept, "*/*") != NULL) {
@@ -130,10 +165,10 @@ static void render_error(struct req *rq, const struct err *err)
 				      "<html>\n <head>\n  <title>%s</title>\n </head>\n"
 				      " <body>\n  <h1>%s</h1>\n  %s<br /><br />\n\n\n\n"
 				      " </body>\n</html>",
-				      code, code, err->msg));
+				      code, code, html_escape(rq, msg)));
 	} else {
 		reply_text(rq, status, "text/plain; charset=UTF-8",
-			   req_printf(rq, "%s\n\n%s\n\n\n   ", code, err->msg));
+			   req_printf(rq, "%s\n\n%s\n\n\n   ", code, msg));
 	}
 	if (err->kind == ERR_UNAUTHORIZED)
 		reply_header(rq, "WWW-Authenticate",
