@@ -242,8 +242,12 @@ const struct stream_route image_data_streams[] = {
 	{ 0 },
 };
 
+/* Glance's defaults: upload_image is a member's of the owning project; download_image
+ * needs the member role too ("role:member and (project_id:%(project_id)s or ...
+ * visibility)"): a reader sees an image but does not fetch its data. The handlers check
+ * the image (visible, owned). */
 const struct policy image_data_policies[] = {
-	{ "image:upload_image", POL_TOKEN },
-	{ "image:download_image", POL_TOKEN },
+	{ "image:upload_image", POL_PROJECT_MEMBER },
+	{ "image:download_image", POL_PROJECT_MEMBER },
 	{ NULL, 0 },
 };

@@ -1057,15 +1057,20 @@ const struct route image_routes[] = {
 };
 
 
-/* Glance's defaults: any project member works with its own images; who may see or change
- * one is decided per image (owner, visibility, admin), and publicizing needs admin. */
+/* Glance's secure-RBAC defaults (glance/policies/image.py): readers of a project read
+ * ("role:reader and project_id:%(project_id)s"), its members write ("role:member and
+ * project_id:%(project_id)s"), admin does both; a token without a project has no role
+ * there and gets nothing. The route checks the role; which project the image belongs to
+ * is the handler's check (image_find_visible, then image_can_modify: the owner, or
+ * check_owner for a new image), and publicizing needs admin (check_publicize). Tags and
+ * the data staged or imported are modify_image too, as in Glance. */
 const struct policy image_policies[] = {
-	{ "image:get_images", POL_TOKEN },
-	{ "image:add_image", POL_TOKEN },
-	{ "image:get_image", POL_TOKEN },
-	{ "image:modify_image", POL_TOKEN },
-	{ "image:delete_image", POL_TOKEN },
-	{ "image:deactivate", POL_TOKEN },
-	{ "image:reactivate", POL_TOKEN },
+	{ "image:get_images", POL_PROJECT_READER },
+	{ "image:add_image", POL_PROJECT_MEMBER },
+	{ "image:get_image", POL_PROJECT_READER },
+	{ "image:modify_image", POL_PROJECT_MEMBER },
+	{ "image:delete_image", POL_PROJECT_MEMBER },
+	{ "image:deactivate", POL_PROJECT_MEMBER },
+	{ "image:reactivate", POL_PROJECT_MEMBER },
 	{ NULL, 0 },
 };

@@ -258,13 +258,15 @@ const struct route image_member_routes[] = {
 	{ 0 },
 };
 
-/* Any token; who may do what is decided per image above (owner, member, admin), as
- * Glance's default rules say. */
+/* Glance's secure-RBAC defaults: the owner's members add and delete members, readers of
+ * the owner or of the member project read them, and only a member of the member project
+ * answers for it ("role:member and project_id:%(member_id)s"). The route checks the role,
+ * the handlers above whose project it is (owner, member, admin). */
 const struct policy image_member_policies[] = {
-	{ "image:add_member", POL_TOKEN },
-	{ "image:get_members", POL_TOKEN },
-	{ "image:get_member", POL_TOKEN },
-	{ "image:modify_member", POL_TOKEN },
-	{ "image:delete_member", POL_TOKEN },
+	{ "image:add_member", POL_PROJECT_MEMBER },
+	{ "image:get_members", POL_PROJECT_READER },
+	{ "image:get_member", POL_PROJECT_READER },
+	{ "image:modify_member", POL_PROJECT_MEMBER },
+	{ "image:delete_member", POL_PROJECT_MEMBER },
 	{ NULL, 0 },
 };

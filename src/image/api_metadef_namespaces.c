@@ -761,31 +761,63 @@ fail:
 	return -1;
 }
 
-/* Every route takes any token: reads follow the namespace's visibility, writes check
- * the admin role in the handler, after the namespace is found (Glance's order). */
+/* Glance's names. Reads are a project reader's (then the namespace's visibility), writes
+ * the admin's (metadef_admin). A write on an existing namespace checks admin in its
+ * handler, after the namespace is found: a namespace the caller cannot see is a 404, one
+ * it sees a 403 (Glance's order), so its route lets a reader through to that check. */
 const struct route image_metadef_ns_routes[] = {
-	{ HTTP_GET, "/v2/metadefs/namespaces", ns_list, "image:metadef" },
-	{ HTTP_POST, "/v2/metadefs/namespaces", ns_create, "image:metadef" },
-	{ HTTP_GET, "/v2/metadefs/namespaces/{namespace}", ns_show, "image:metadef" },
-	{ HTTP_PUT, "/v2/metadefs/namespaces/{namespace}", ns_update, "image:metadef" },
-	{ HTTP_DELETE, "/v2/metadefs/namespaces/{namespace}", ns_delete, "image:metadef" },
+	{ HTTP_GET, "/v2/metadefs/namespaces", ns_list, "image:get_metadef_namespaces" },
+	{ HTTP_POST, "/v2/metadefs/namespaces", ns_create, "image:add_metadef_namespace" },
+	{ HTTP_GET, "/v2/metadefs/namespaces/{namespace}", ns_show,
+	  "image:get_metadef_namespace" },
+	{ HTTP_PUT, "/v2/metadefs/namespaces/{namespace}", ns_update,
+	  "image:modify_metadef_namespace" },
+	{ HTTP_DELETE, "/v2/metadefs/namespaces/{namespace}", ns_delete,
+	  "image:delete_metadef_namespace" },
 	{ HTTP_DELETE, "/v2/metadefs/namespaces/{namespace}/objects", ns_delete_objects,
-	  "image:metadef" },
+	  "image:delete_metadef_namespace" },
 	{ HTTP_DELETE, "/v2/metadefs/namespaces/{namespace}/properties", ns_delete_properties,
-	  "image:metadef" },
+	  "image:delete_metadef_namespace" },
 	{ HTTP_DELETE, "/v2/metadefs/namespaces/{namespace}/tags", ns_delete_tags,
-	  "image:metadef" },
-	{ HTTP_GET, "/v2/metadefs/resource_types", rt_list, "image:metadef" },
+	  "image:delete_metadef_tags" },
+	{ HTTP_GET, "/v2/metadefs/resource_types", rt_list,
+	  "image:list_metadef_resource_types" },
 	{ HTTP_GET, "/v2/metadefs/namespaces/{namespace}/resource_types", assoc_list,
-	  "image:metadef" },
+	  "image:get_metadef_resource_type" },
 	{ HTTP_POST, "/v2/metadefs/namespaces/{namespace}/resource_types", assoc_create,
-	  "image:metadef" },
+	  "image:add_metadef_resource_type_association" },
 	{ HTTP_DELETE, "/v2/metadefs/namespaces/{namespace}/resource_types/{resource_type}",
-	  assoc_delete, "image:metadef" },
+	  assoc_delete, "image:remove_metadef_resource_type_association" },
 	{ 0 },
 };
 
+/* For this file's routes and api_metadefs.c's. */
 const struct policy image_metadef_policies[] = {
-	{ "image:metadef", POL_TOKEN },
+	{ "image:get_metadef_namespaces", POL_PROJECT_READER },
+	{ "image:get_metadef_namespace", POL_PROJECT_READER },
+	{ "image:add_metadef_namespace", POL_ADMIN },
+	{ "image:modify_metadef_namespace", POL_PROJECT_READER },
+	{ "image:delete_metadef_namespace", POL_PROJECT_READER },
+	{ "image:list_metadef_resource_types", POL_PROJECT_READER },
+	{ "image:get_metadef_resource_type", POL_PROJECT_READER },
+	{ "image:add_metadef_resource_type_association", POL_PROJECT_READER },
+	{ "image:remove_metadef_resource_type_association", POL_PROJECT_READER },
+	{ "image:get_metadef_objects", POL_PROJECT_READER },
+	{ "image:get_metadef_object", POL_PROJECT_READER },
+	{ "image:add_metadef_object", POL_PROJECT_READER },
+	{ "image:modify_metadef_object", POL_PROJECT_READER },
+	{ "image:delete_metadef_object", POL_PROJECT_READER },
+	{ "image:get_metadef_properties", POL_PROJECT_READER },
+	{ "image:get_metadef_property", POL_PROJECT_READER },
+	{ "image:add_metadef_property", POL_PROJECT_READER },
+	{ "image:modify_metadef_property", POL_PROJECT_READER },
+	{ "image:remove_metadef_property", POL_PROJECT_READER },
+	{ "image:get_metadef_tags", POL_PROJECT_READER },
+	{ "image:get_metadef_tag", POL_PROJECT_READER },
+	{ "image:add_metadef_tags", POL_PROJECT_READER },
+	{ "image:add_metadef_tag", POL_PROJECT_READER },
+	{ "image:modify_metadef_tag", POL_PROJECT_READER },
+	{ "image:delete_metadef_tags", POL_PROJECT_READER },
+	{ "image:delete_metadef_tag", POL_PROJECT_READER },
 	{ NULL, 0 },
 };
