@@ -76,6 +76,12 @@ const struct db_migration image_migrations[] = {
 	  " namespace TEXT NOT NULL, name TEXT NOT NULL, name_key TEXT NOT NULL,"
 	  " body TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,"
 	  " PRIMARY KEY (namespace, name_key));" },
+	/* every id an image was ever given, kept when the image is deleted: Glance keeps its
+	 * deleted rows so that an id never names other data later (OSSN-0075); here the
+	 * image row goes and its id stays taken in this table */
+	{ "image", 5,
+	  "CREATE TABLE image_id_used (id TEXT PRIMARY KEY, created_at BIGINT NOT NULL);"
+	  "INSERT INTO image_id_used (id, created_at) SELECT id, created_at FROM image;" },
 	{ 0 },
 };
 

@@ -19,7 +19,8 @@
  * as bytes arrive. Only when the store committed (temp file, fsync, rename) does the row
  * turn active with size, checksum and os_hash_value; a cut-off or failed ingest removes
  * its temp file and puts the image back where it was. Deleting an image removes the row
- * and its members, then the stored object.
+ * and its members, then the stored object; its id stays taken (image_id_used): a create
+ * with it is a 409, as Glance, whose deleted rows keep their ids (OSSN-0075).
  *
  * Visibility (Glance's): private, the owner; shared, the owner and its members (in a
  * member's list once accepted); community, anyone by id or with visibility=community;

@@ -205,6 +205,11 @@ int image_db_insert(struct db *db, const json_t *img, struct err *err)
 		         r.min_disk, r.min_ram, bool_text(img, "protected"),
 		         bool_text(img, "os_hidden"), r.now, r.now, r.props, r.tags));
 
+	/* the id is taken for good, even once the image is deleted (OSSN-0075): the
+	 * primary key of image_id_used refuses it, concurrent creates and deletes included */
+	if (rc >= 0)
+		rc = db_exec(db, err, "INSERT INTO image_id_used (id, created_at) VALUES (?, ?)",
+			     DBP(jsonx_str(img, "id"), r.now));
 	if (rc < 0 && err->kind == ERR_CONFLICT) {
 		err_clear(err);
 		err_set(err, ERR_CONFLICT, "Image with identifier %s already exists!",

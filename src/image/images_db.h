@@ -90,7 +90,8 @@ void image_json_str(struct image_json *j, const char *s);
  * Returns how many images were written, or -1. */
 int image_db_list_json(struct db *db, const struct image_filter *f, int max,
 		       struct image_json *out, char **next, struct err *err);
-/* Inserts 'img' (created_at/updated_at now); 409 when the id exists. */
+/* Inserts 'img' (created_at/updated_at now); 409 when the id exists or was ever used by
+ * an image, deleted ones included (an id names one image's data for good). */
 int image_db_insert(struct db *db, const json_t *img, struct err *err);
 /* Writes the metadata of 'img' (not status or data attributes), updated_at now. */
 int image_db_update(struct db *db, const json_t *img, struct err *err);

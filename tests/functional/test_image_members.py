@@ -160,13 +160,17 @@ def test_member_shapes_and_refusals(cloud, two):
     status, _, body = a.req("GET", member_url(priv["id"], b.id), headers=JSON)
     assert status == 404 and "Only shared images have members." in body["message"]
 
-    # deleting the image deletes its members: the same id created again has none
+    # deleting the image deletes its members: its member sees it nowhere, and its id is
+    # never given again (OSSN-0075)
     assert a.req("DELETE", "/image/v2/images/" + img["id"])[0] == 204
-    again = new_image(a, id=img["id"], name="again")
-    assert a.req("GET", url)[2]["members"] == []
-    assert b.req("GET", "/image/v2/images/" + again["id"])[0] == 404
-    for i in (again, priv):
-        assert a.req("DELETE", "/image/v2/images/" + i["id"])[0] == 204
+    assert b.req("GET", "/image/v2/images/" + img["id"])[0] == 404
+    status, _, lst = b.req("GET", "/image/v2/images?member_status=all&visibility=shared")
+    assert status == 200 and img["id"] not in {i["id"] for i in lst["images"]}
+    status, _, body = a.req("POST", "/image/v2/images", body={"id": img["id"]},
+                            headers=JSON)
+    assert status == 409 and f"Image with identifier {img['id']} already exists!" in \
+        body["message"]
+    assert a.req("DELETE", "/image/v2/images/" + priv["id"])[0] == 204
 
 
 def test_private_community_public(cloud, two):
