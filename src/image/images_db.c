@@ -319,13 +319,24 @@ int image_db_delete(struct db *db, const char *id, struct err *err)
 	return 0;
 }
 
-/* Adds the keyset condition "after the marker row" for the sort expression. */
-static int add_marker(struct db *db, struct sqlb *sb, const char *expr, bool numeric,
-		      bool desc, const char *marker, char **val, struct err *err)
+/* Adds the keyset condition "after the marker row" for the sort expression. The marker
+ * must be an image the caller may see (Glance's is_image_visible: admin, owner, public,
+ * community, or a member of a shared image whatever its answer); any other is answered
+ * as a missing one, or its sort value would leak through the page it selects. */
+static int add_marker(struct db *db, struct sqlb *sb, const struct image_filter *f,
+		      const char *expr, bool numeric, const char *marker, char **val,
+		      struct err *err)
 {
-	char *sql = xasprintf("SELECT %s FROM image WHERE id = ?", expr);
-	struct db_res *res = db_query(db, err, sql, DBP(marker));
-	const char *op = desc ? "<" : ">";
+	bool hide = f->project != NULL && !f->admin;
+	char *sql = xasprintf(
+		"SELECT %s FROM image WHERE id = ?%s", expr,
+		hide ? " AND (visibility IN ('public', 'community') OR owner = ?"
+		       " OR (visibility = 'shared' AND EXISTS (SELECT 1 FROM image_member m"
+		       " WHERE m.image_id = image.id AND m.member = ?)))"
+		     : "");
+	struct db_res *res = hide ? db_query(db, err, sql, DBP(marker, f->project, f->project))
+				  : db_query(db, err, sql, DBP(marker));
+	const char *op = f->desc ? "<" : ">";
 	char *cond;
 
 	free(sql);
@@ -502,7 +513,7 @@ static struct db_res *list_query(struct db *db, const struct image_filter *f,
 	}
 	add_json_prefilters(&sb, f, pats, &npats);
 	if (marker != NULL &&
-	    add_marker(db, &sb, expr, numeric, f->desc, marker, &marker_val, err) < 0)
+	    add_marker(db, &sb, f, expr, numeric, marker, &marker_val, err) < 0)
 		goto out;
 	order = xasprintf(" ORDER BY %s %s, id %s", expr, f->desc ? "DESC" : "ASC",
 			  f->desc ? "DESC" : "ASC");

@@ -61,7 +61,8 @@ extern const char *const image_sort_keys[];
 /* NULL with ERR_NOT_FOUND "No image found with ID <id>" when absent. Visibility is the
  * caller's business. */
 json_t *image_db_find(struct db *db, const char *id, struct err *err);
-/* Up to f->limit images after the marker (400 when the marker is unknown). */
+/* Up to f->limit images after the marker (400 when the marker is unknown, or is an image
+ * f->project may not see). */
 json_t *image_db_list(struct db *db, const struct image_filter *f, struct err *err);
 /* A growing buffer of JSON text (the list's body): add to it, then take the text. */
 struct image_json {
