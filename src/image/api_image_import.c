@@ -30,8 +30,12 @@ const char image_import_methods_header[] = "glance-direct"; /* the same, joined 
 /* ---- stage ---- */
 
 struct stage {
-	char *id;
+	char *id, *owner;
 	struct store_writer *w;
+	/* image_stage_total: bytes the owner has staged for other images, limit (-1: none),
+	 * and the bytes of this stage so far */
+	int64_t quota_used, quota_limit;
+	uint64_t size;
 };
 
 /* The stage did not complete: the partial file goes, the image goes back to queued. */
@@ -75,7 +79,9 @@ static int announced_size(struct req *rq, int64_t *size, struct err *err)
 }
 
 /* Glance's order: the staging quota with the announced size, then the move to
- * uploading, then the count of images uploading (which now includes this one). */
+ * uploading, then the count of images uploading (which now includes this one). The
+ * staging quota is checked again as the bytes arrive (stage_data): a chunked stage
+ * announces nothing. */
 static int stage_begin(struct req *rq, struct err *err)
 {
 	struct db *db = db_get(err);
@@ -84,7 +90,7 @@ static int stage_begin(struct req *rq, struct err *err)
 	json_auto_t *img = NULL;
 	const char *owner;
 	struct stage *st;
-	int64_t size;
+	int64_t size, used, limit;
 	int moved;
 
 	if (db == NULL)
@@ -98,7 +104,8 @@ static int stage_begin(struct req *rq, struct err *err)
 		return err_set(err, ERR_FORBIDDEN,
 			       "You are not authorized to complete modify_image action.");
 	if (announced_size(rq, &size, err) < 0 ||
-	    image_quota_check_stage(db, owner, size, err) < 0)
+	    image_quota_stage_usage(db, owner, &used, &limit, err) < 0 ||
+	    image_quota_check_stage(owner, used, size, limit, err) < 0)
 		return -1;
 	if ((moved = image_db_set_status(db, id, "queued", "uploading", err)) < 0)
 		return -1;
@@ -107,8 +114,8 @@ static int stage_begin(struct req *rq, struct err *err)
 			       "Image status transition from %s to uploading is not allowed",
 			       jsonx_str(img, "status"));
 	st = req_alloc(rq, sizeof(*st));
-	st->id = req_strdup(rq, id);
-	st->w = NULL;
+	*st = (struct stage){ .id = req_strdup(rq, id), .owner = req_strdup(rq, owner),
+			      .quota_used = used, .quota_limit = limit };
 	rq->stream_ctx = st;
 	req_on_free(rq, stage_free, rq);
 	if (image_quota_check_uploading(db, owner, err) < 0 ||
@@ -123,21 +130,32 @@ static int stage_data(struct req *rq, const char *buf, size_t size, struct err *
 {
 	struct stage *st = rq->stream_ctx;
 
+	st->size += size;
+	if (image_quota_check_stage(st->owner, st->quota_used, (int64_t)st->size,
+				    st->quota_limit, err) < 0)
+		return -1; /* the stream's abort removes what was written */
 	return store_write(image_staging_store(), st->w, buf, size, err);
 }
 
 /* The whole body is in: the staged file becomes visible; the image stays uploading until
- * the import. */
+ * the import, its size the staged bytes (they count against image_stage_total). */
 static int stage_finish(struct req *rq, struct err *err)
 {
 	struct stage *st = rq->stream_ctx;
 	struct store_writer *w;
+	struct db *db;
 
 	BUG_ON(st == NULL);
 	w = st->w;
 	st->w = NULL;
 	if (store_commit(image_staging_store(), w, err) < 0)
 		return -1; /* the handler's failure runs stage_abort: back to queued */
+	if ((db = db_get(err)) == NULL || image_db_set_staged(db, st->id, st->size, err) < 0) {
+		struct err serr = { 0 };
+		if (store_remove(image_staging_store(), st->id, &serr) < 0)
+			LOGM(LOG_WARN, rq->request_id, "image %s: %s", st->id, serr.msg);
+		return -1; /* stage_abort: back to queued */
+	}
 	rq->stream_ctx = NULL;
 	reply_empty(rq, 204);
 	return 0;

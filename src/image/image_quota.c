@@ -64,23 +64,39 @@ int image_quota_size_usage(struct db *db, const char *owner, const char *id, int
 	return 0;
 }
 
-int image_quota_check_size(const char *owner, int64_t used, int64_t delta, int64_t limit,
-			   struct err *err)
+/* 'used' bytes plus 'delta' more against 'limit' bytes (-1: none), compared in whole MiB
+ * as Glance compares them. */
+static int check_bytes(struct err *err, const char *owner, const char *resource,
+		       int64_t used, int64_t delta, int64_t limit)
 {
 	if (limit < 0 || used / MIB + delta / MIB <= limit / MIB)
 		return 0;
-	return over(err, owner, "image_size_total", limit / MIB, used / MIB, delta / MIB);
+	return over(err, owner, resource, limit / MIB, used / MIB, delta / MIB);
 }
 
-int image_quota_check_stage(struct db *db, const char *owner, int64_t delta,
+int image_quota_check_size(const char *owner, int64_t used, int64_t delta, int64_t limit,
+			   struct err *err)
+{
+	return check_bytes(err, owner, "image_size_total", used, delta, limit);
+}
+
+int image_quota_stage_usage(struct db *db, const char *owner, int64_t *used, int64_t *limit,
 			    struct err *err)
 {
 	struct image_usage u;
 
-	if (conf.image_stage_total < 0)
+	*used = 0;
+	*limit = conf.image_stage_total < 0 ? -1 : (int64_t)conf.image_stage_total * MIB;
+	if (*limit < 0)
 		return 0;
 	if (image_db_usage(db, owner, NULL, &u, err) < 0)
 		return -1;
-	return check(err, owner, "image_stage_total", conf.image_stage_total, u.staged / MIB,
-		     delta / MIB);
+	*used = u.staged;
+	return 0;
+}
+
+int image_quota_check_stage(const char *owner, int64_t used, int64_t delta, int64_t limit,
+			    struct err *err)
+{
+	return check_bytes(err, owner, "image_stage_total", used, delta, limit);
 }

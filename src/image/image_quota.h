@@ -29,8 +29,13 @@ int image_quota_size_usage(struct db *db, const char *owner, const char *id, int
  * fills 'err' for 'owner' when not. */
 int image_quota_check_size(const char *owner, int64_t used, int64_t delta, int64_t limit,
 			   struct err *err);
-/* The same for staged data ([image] image_stage_total) before 'delta' bytes are staged. */
-int image_quota_check_stage(struct db *db, const char *owner, int64_t delta,
+/* The same for staged data ([image] image_stage_total): the bytes 'owner' has staged
+ * (images uploading or importing) into *used, the limit in bytes (-1: unlimited) into
+ * *limit; then whether 'delta' more fit, checked before a stage with the size it announces
+ * and again as its bytes arrive. */
+int image_quota_stage_usage(struct db *db, const char *owner, int64_t *used, int64_t *limit,
+			    struct err *err);
+int image_quota_check_stage(const char *owner, int64_t used, int64_t delta, int64_t limit,
 			    struct err *err);
 
 #endif

@@ -245,11 +245,30 @@ int image_db_set_status(struct db *db, const char *id, const char *from, const c
 			struct err *err)
 {
 	char *now = xasprintf("%" PRId64, util_now_us());
+	/* a queued image has no data, staged or stored: no size */
 	int rc = db_exec(db, err,
-			 "UPDATE image SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
+			 str_eq(to, "queued")
+				 ? "UPDATE image SET status = ?, size = NULL, updated_at = ?"
+				   " WHERE id = ? AND status = ?"
+				 : "UPDATE image SET status = ?, updated_at = ? WHERE id = ? AND"
+				   " status = ?",
 			 DBP(to, now, id, from));
 
 	free(now);
+	return rc < 0 ? -1 : rc > 0;
+}
+
+int image_db_set_staged(struct db *db, const char *id, uint64_t size, struct err *err)
+{
+	char *now = xasprintf("%" PRId64, util_now_us());
+	char *sz = xasprintf("%" PRIu64, size);
+	int rc = db_exec(db, err,
+			 "UPDATE image SET size = ?, updated_at = ? WHERE id = ?"
+			 " AND status = 'uploading'",
+			 DBP(sz, now, id));
+
+	free(now);
+	free(sz);
 	return rc < 0 ? -1 : rc > 0;
 }
 
@@ -277,7 +296,8 @@ int image_db_usage(struct db *db, const char *owner, const char *except_id,
 	struct db_res *res = db_query(
 		db, err,
 		"SELECT COUNT(*),"
-		" COALESCE(SUM(CASE WHEN size > 0 AND id <> ? THEN size ELSE 0 END), 0),"
+		" COALESCE(SUM(CASE WHEN size > 0 AND id <> ?"
+		" AND status NOT IN ('uploading', 'importing') THEN size ELSE 0 END), 0),"
 		" COALESCE(SUM(CASE WHEN status IN ('saving', 'uploading', 'importing')"
 		" THEN 1 ELSE 0 END), 0),"
 		" COALESCE(SUM(CASE WHEN size > 0 AND status IN ('uploading', 'importing')"
@@ -300,7 +320,8 @@ int image_db_reset_saving(struct db *db, struct err *err)
 {
 	char *now = xasprintf("%" PRId64, util_now_us());
 	int rc = db_exec(db, err,
-			 "UPDATE image SET status = 'queued', updated_at = ? WHERE status = 'saving'",
+			 "UPDATE image SET status = 'queued', size = NULL, updated_at = ?"
+			 " WHERE status = 'saving'",
 			 DBP(now));
 
 	free(now);

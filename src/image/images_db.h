@@ -96,17 +96,22 @@ int image_db_list_json(struct db *db, const struct image_filter *f, int max,
 int image_db_insert(struct db *db, const json_t *img, struct err *err);
 /* Writes the metadata of 'img' (not status or data attributes), updated_at now. */
 int image_db_update(struct db *db, const json_t *img, struct err *err);
-/* Moves 'id' from status 'from' to 'to'; returns 1 when it moved, 0 when it was not in
- * 'from' (or is gone), -1 on error. */
+/* Moves 'id' from status 'from' to 'to' (to queued: its size goes); returns 1 when it
+ * moved, 0 when it was not in 'from' (or is gone), -1 on error. */
 int image_db_set_status(struct db *db, const char *id, const char *from, const char *to,
 			struct err *err);
+/* Records the size of the data staged for 'id' (status uploading), which then counts
+ * against image_stage_total; returns 1, 0 or -1 as above. Moving an image back to queued
+ * clears it. */
+int image_db_set_staged(struct db *db, const char *id, uint64_t size, struct err *err);
 /* saving -> active with the data's size, virtual size (< 0: null) and hashes; returns 1,
  * 0 or -1 as above. */
 int image_db_set_data(struct db *db, const char *id, uint64_t size, int64_t virtual_size,
 		      const char *md5, const char *sha512, struct err *err);
 /* What a project holds, as Glance's quotas count it: images not deleted, the bytes of
- * their data (images with data, other than 'except_id'), images being uploaded (saving,
- * uploading, importing) and the bytes staged (uploading, importing). */
+ * their data (images with data, other than 'except_id'; staged bytes are not stored
+ * ones), images being uploaded (saving, uploading, importing) and the bytes staged
+ * (uploading, importing). */
 struct image_usage {
 	int64_t count, size, uploading, staged;
 };
