@@ -333,12 +333,14 @@ static int images_create(struct req *rq, struct err *err)
 		json_object_set_new(img, "owner", json_string(rq->auth->project_id));
 	if (check_owner(rq, img, err) < 0)
 		return -1;
-	if (validate(img, err) < 0 || check_publicize(rq, img, err) < 0 ||
-	    image_quota_check_count(db, rq->auth->project_id, err) < 0)
+	if (validate(img, err) < 0 || check_publicize(rq, img, err) < 0)
 		return -1;
+	/* the count is read in the transaction that adds the image: on SQLite, whose writers
+	 * take turns from BEGIN, two creates cannot both take the last place */
 	if (db_begin(db, err) < 0)
 		return -1;
-	if (image_db_insert(db, img, err) < 0 || db_commit(db, err) < 0) {
+	if (image_quota_check_count(db, rq->auth->project_id, err) < 0 ||
+	    image_db_insert(db, img, err) < 0 || db_commit(db, err) < 0) {
 		db_rollback(db);
 		return -1;
 	}
