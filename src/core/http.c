@@ -2,10 +2,12 @@
  * a 'struct req', dispatched when the body is complete, and its reply queued. */
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define LOG_MODULE "http"
@@ -16,6 +18,94 @@
 #include "core/util.h"
 
 static struct MHD_Daemon *daemon_handle;
+
+/* The slow pool (struct slow_route in http.h): a FIFO of requests whose connection is suspended,
+ * served by threads at a lower priority than the HTTP threads, so that the CPU they take
+ * goes to them only when the HTTP threads have none to do. */
+#define SLOW_MAX_THREADS 16
+#define SLOW_NICE 10
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct req *head, *tail;
+	pthread_t threads[SLOW_MAX_THREADS];
+	int nthreads;
+	bool running;
+} slow = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+
+static void *slow_worker(void *arg)
+{
+	(void)arg;
+	/* Linux: the nice value of this thread alone */
+	setpriority(PRIO_PROCESS, 0, SLOW_NICE);
+	pthread_mutex_lock(&slow.lock);
+	for (;;) {
+		struct req *rq = slow.head;
+
+		if (rq == NULL) {
+			if (!slow.running)
+				break;
+			pthread_cond_wait(&slow.cond, &slow.lock);
+			continue;
+		}
+		slow.head = rq->slow_next;
+		if (slow.head == NULL)
+			slow.tail = NULL;
+		pthread_mutex_unlock(&slow.lock);
+		http_dispatch(rq);
+		rq->slow_done = true;
+		MHD_resume_connection(rq->conn); /* on_request runs again and sends the reply */
+		pthread_mutex_lock(&slow.lock);
+	}
+	pthread_mutex_unlock(&slow.lock);
+	return NULL;
+}
+
+/* Queues rq for the slow pool; false when the pool is stopped (the caller runs it). */
+static bool slow_push(struct req *rq)
+{
+	bool queued;
+
+	pthread_mutex_lock(&slow.lock);
+	queued = slow.running;
+	if (queued) {
+		MHD_suspend_connection(rq->conn);
+		rq->slow_next = NULL;
+		if (slow.tail)
+			slow.tail->slow_next = rq;
+		else
+			slow.head = rq;
+		slow.tail = rq;
+		pthread_cond_signal(&slow.cond);
+	}
+	pthread_mutex_unlock(&slow.lock);
+	return queued;
+}
+
+static int slow_start(struct err *err)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = ncpu < 1 ? 1 : ncpu > SLOW_MAX_THREADS ? SLOW_MAX_THREADS : (int)ncpu;
+
+	slow.running = true;
+	for (slow.nthreads = 0; slow.nthreads < n; slow.nthreads++)
+		if (pthread_create(&slow.threads[slow.nthreads], NULL, slow_worker, NULL) != 0)
+			return err_set(err, ERR_INTERNAL, "cannot start the slow pool");
+	return 0;
+}
+
+/* Runs what is queued, then stops the threads: no connection stays suspended. */
+static void slow_stop(void)
+{
+	pthread_mutex_lock(&slow.lock);
+	slow.running = false;
+	pthread_cond_broadcast(&slow.cond);
+	pthread_mutex_unlock(&slow.lock);
+	for (int i = 0; i < slow.nthreads; i++)
+		pthread_join(slow.threads[i], NULL);
+	slow.nthreads = 0;
+}
 
 /* An fd reply's body is read with pread into a buffer of this size and sent with send,
  * not with MHD's sendfile (which, in its thread-pool modes, sends 128 KiB per call with
@@ -214,7 +304,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rq->reply_held = false;
 		return send_reply(conn, rq);
 	}
+	if (rq->slow_done) /* resumed: the slow pool ran the handler */
+		return send_reply(conn, rq);
 	if (rq->status != 0)
+		return MHD_YES;
+	if (rq->slow && slow_push(rq))
 		return MHD_YES;
 	http_dispatch(rq);
 	return send_reply(conn, rq);
@@ -250,7 +344,7 @@ int http_start(const char *listen, int threads, struct err *err)
 	char host[128];
 	const char *colon = strrchr(listen, ':');
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			     MHD_USE_ERROR_LOG;
+			     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	long port;
 
 	if (colon == NULL || (size_t)(colon - listen) >= sizeof(host))
@@ -286,11 +380,12 @@ int http_start(const char *listen, int threads, struct err *err)
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
 	if (daemon_handle == NULL)
 		return err_set(err, ERR_UNAVAILABLE, "cannot listen on %s", listen);
-	return 0;
+	return slow_start(err);
 }
 
 void http_stop(void)
 {
+	slow_stop();
 	if (daemon_handle != NULL)
 		MHD_stop_daemon(daemon_handle);
 	daemon_handle = NULL;

@@ -53,6 +53,15 @@ struct route {
 	const char *policy;
 };
 
+/* A route (same method and pattern as in the route table) whose handler spends CPU time a
+ * client can ask for, even without a token (a bcrypt password hash): it runs on the slow
+ * pool, a few low-priority threads, while its connection waits suspended, so that a flood
+ * of logins cannot take the HTTP threads every other API call needs. */
+struct slow_route {
+	enum http_method method;
+	const char *pattern;
+};
+
 /* A route (same method and pattern as in the route table) whose body streams. */
 struct stream_route {
 	enum http_method method;
@@ -86,6 +95,7 @@ struct service {
 	const struct route *const *routes;     /* NULL-terminated list of route tables */
 	const struct policy *const *policies; /* NULL-terminated list of policy tables */
 	const struct stream_route *const *streams; /* NULL-terminated list of tables, or NULL */
+	const struct slow_route *slow; /* a table ended by { 0 }, or NULL */
 	/* A trailing '/' below the prefix names no resource (404), as Glance's routes: an
 	 * empty id in /v2/images/{id} must not fall back to the list. */
 	bool strict_slash;
@@ -124,7 +134,8 @@ int http_stream_data(struct req *rq, const char *data, size_t size);
 /* The client went away in the middle of a streamed body. */
 void http_stream_abort(struct req *rq);
 
-/* Server lifecycle. ADDR:PORT, IPv4 or [IPv6]. */
+/* Server lifecycle. ADDR:PORT, IPv4 or [IPv6]; 'threads' serve connections, and as many
+ * slow-pool threads as the host has CPUs run the slow routes' handlers. */
 int http_start(const char *listen, int threads, struct err *err);
 void http_stop(void);
 
@@ -148,6 +159,7 @@ struct req {
 	const struct service *svc;
 	const struct route *route;
 	const struct http_stream *stream; /* the route's, when its body streams */
+	bool slow;                /* the route is among its service's slow routes */
 	int nparams;
 	const char *param_names[8];
 	char *param_values[8];
@@ -155,6 +167,8 @@ struct req {
 	bool authorized;
 	bool streaming, stream_done;
 	bool reply_held;          /* answered; the reply goes once the body is read */
+	bool slow_done;           /* the slow pool ran the handler */
+	struct req *slow_next;    /* the slow pool's queue */
 	void *stream_ctx;
 	int64_t start_us;
 	/* reply */

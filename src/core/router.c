@@ -217,6 +217,9 @@ static int find_route(struct req *rq, struct err *err)
 			if (sr->method == found->method &&
 			    strcmp(sr->pattern, found->pattern) == 0)
 				rq->stream = sr->stream;
+	for (const struct slow_route *sr = svc->slow; sr && sr->pattern; sr++)
+		if (sr->method == found->method && strcmp(sr->pattern, found->pattern) == 0)
+			rq->slow = true;
 	return 0;
 }
 

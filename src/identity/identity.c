@@ -34,6 +34,18 @@ static const struct policy *const policies[] = {
 	ident_oauth_consumer_policies, NULL,
 };
 
+/* What hashes a password (bcrypt) runs on the slow pool: token issue (passwords and
+ * application-credential secrets), user create and update, the self-service password
+ * change, application-credential create. */
+static const struct slow_route slow_routes[] = {
+	{ HTTP_POST, "/v3/auth/tokens" },
+	{ HTTP_POST, "/v3/users" },
+	{ HTTP_PATCH, "/v3/users/{user_id}" },
+	{ HTTP_POST, "/v3/users/{user_id}/password" },
+	{ HTTP_POST, "/v3/users/{user_id}/application_credentials" },
+	{ 0 },
+};
+
 /* Keystone's error body: {"error": {"code": 404, "title": "Not Found", "message": "..."}} */
 static void render_error(struct req *rq, const struct err *err)
 {
@@ -53,6 +65,7 @@ const struct service ident_service = {
 	.routes = routes,
 	.policies = policies,
 	.render_error = render_error,
+	.slow = slow_routes,
 };
 
 struct ident_token *ident_caller(struct req *rq)
