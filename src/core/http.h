@@ -103,6 +103,13 @@ struct service {
 	void (*render_error)(struct req *rq, const struct err *err);
 };
 
+/* An application credential's access rule, as Keystone stores it: the service type, the
+ * method, and a path template below the service's endpoint where '{name}' and '*' match one
+ * segment and '**' any number of them. */
+struct access_rule {
+	const char *service, *method, *path;
+};
+
 /* Who is calling, as established from the token by the authenticator. */
 struct auth {
 	const char *user_id;
@@ -113,7 +120,14 @@ struct auth {
 	const char *const *roles; /* role names, effective (implied roles included) */
 	int nroles;
 	void *token;            /* the authenticator's own token structure */
+	/* When the token comes from an application credential with access rules, a request
+	 * must match one of them (401 otherwise), whatever its roles allow. */
+	const struct access_rule *access_rules;
+	int naccess_rules;
 };
+
+/* Does 'path' match the access rule template 'tmpl' (struct access_rule)? */
+bool http_path_matches(const char *path, const char *tmpl);
 
 /* The authenticator validates X-Auth-Token and fills rq->auth (identity installs it). */
 typedef int (*http_authenticator)(struct req *rq, const char *token, struct err *err);

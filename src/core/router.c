@@ -223,6 +223,49 @@ static int find_route(struct req *rq, struct err *err)
 	return 0;
 }
 
+bool http_path_matches(const char *path, const char *tmpl)
+{
+	if (tmpl[0] == '*' && tmpl[1] == '*') {
+		/* any rest, slashes included, then the rest of the template */
+		for (const char *p = path;; p++) {
+			if (http_path_matches(p, tmpl + 2))
+				return true;
+			if (*p == '\0')
+				return false;
+		}
+	}
+	if ((tmpl[0] == '{' && strchr(tmpl, '}') != NULL) || tmpl[0] == '*') {
+		/* one segment: at least one character, no '/' */
+		const char *rest = tmpl[0] == '{' ? strchr(tmpl, '}') + 1 : tmpl + 1;
+		size_t seg = strcspn(path, "/");
+
+		for (size_t n = 1; n <= seg; n++)
+			if (http_path_matches(path + n, rest))
+				return true;
+		return false;
+	}
+	if (*tmpl == '\0')
+		return *path == '\0';
+	return *path == *tmpl && http_path_matches(path + 1, tmpl + 1);
+}
+
+/* keystonemiddleware's check of an access-ruled application credential: the service (by
+ * its type, which is the service's name here), the method and the path below the prefix. */
+static bool access_permitted(struct req *rq)
+{
+	const struct auth *a = rq->auth;
+
+	if (a->naccess_rules == 0)
+		return true;
+	for (int i = 0; i < a->naccess_rules; i++) {
+		const struct access_rule *r = &a->access_rules[i];
+		if (str_eq(r->service, rq->svc->name) && str_eq(r->method, method_names[rq->method]) &&
+		    http_path_matches(*rq->subpath ? rq->subpath : "/", r->path))
+			return true;
+	}
+	return false;
+}
+
 /* The token and the route's policy. */
 static int authorize(struct req *rq, struct err *err)
 {
@@ -236,6 +279,9 @@ static int authorize(struct req *rq, struct err *err)
 		return err_set(err, ERR_UNAUTHORIZED,
 			       "The request you have made requires authentication.");
 	if (authenticator == NULL || authenticator(rq, token, err) < 0)
+		return err_set(err, ERR_UNAUTHORIZED,
+			       "The request you have made requires authentication.");
+	if (!access_permitted(rq))
 		return err_set(err, ERR_UNAUTHORIZED,
 			       "The request you have made requires authentication.");
 	if (!allowed(rq, find_rule(rq->svc, r->policy)))

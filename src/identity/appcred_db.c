@@ -82,6 +82,11 @@ static json_t *load_access_rules(struct db *db, const char *id, struct err *err)
 	return rules;
 }
 
+json_t *ident_appcred_access_rules(struct db *db, const char *id, struct err *err)
+{
+	return load_access_rules(db, id, err);
+}
+
 static json_t *appcred_row(struct db *db, const struct db_res *res, int i, struct err *err)
 {
 	json_t *ac = json_pack("{s:s,s:s}", "id", db_res_str(res, i, 0), "name",

@@ -48,6 +48,9 @@ json_t *ident_access_rule_list(struct db *db, const char *user_id, const char *s
 /* Deletes the rule; 404 as _find, 403 while a credential uses it. */
 int ident_access_rule_delete(struct db *db, const char *user_id, const char *id,
 			     struct err *err);
+/* The rules of credential 'id' in its creator's order (an empty array when it has none);
+ * new reference, NULL on a database error. */
+json_t *ident_appcred_access_rules(struct db *db, const char *id, struct err *err);
 /* Deletes every rule of 'user_id' (when the user is deleted). Rows changed or -1. */
 int ident_access_rule_delete_for_user(struct db *db, const char *user_id, struct err *err);
 

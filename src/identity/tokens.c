@@ -19,6 +19,7 @@
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "identity/appcred_db.h"
 #include "identity/identity_int.h"
 #include "identity/keys.h"
 #include "identity/token_cache.h"
@@ -294,7 +295,7 @@ static int load_scope(struct db *db, struct ident_token *tok, struct err *err)
 static int load_app_cred(struct db *db, struct ident_token *tok, struct err *err)
 {
 	struct db_res *res, *roles;
-	json_t *kept;
+	json_t *kept, *rules;
 	size_t i;
 	json_t *r;
 
@@ -312,6 +313,14 @@ static int load_app_cred(struct db *db, struct ident_token *tok, struct err *err
 	tok->app_cred = json_pack("{s:s,s:s,s:b}", "id", tok->app_cred_id, "name",
 				  db_res_str(res, 0, 0), "restricted", !db_res_bool(res, 0, 1));
 	db_res_free(res);
+	/* the token shows them, and the router enforces them on every service */
+	rules = ident_appcred_access_rules(db, tok->app_cred_id, err);
+	if (rules == NULL)
+		return -1;
+	if (json_array_size(rules) > 0)
+		json_object_set_new(tok->app_cred, "access_rules", rules);
+	else
+		json_decref(rules);
 	roles = db_query(db, err,
 			 "SELECT role_id FROM application_credential_role"
 			 " WHERE application_credential_id = ?",
@@ -476,9 +485,31 @@ static void token_cleanup(void *arg)
 	ident_token_clear(arg);
 }
 
+/* The access rules of an application-credential token (resolved), in the request's arena. */
+static void fill_access_rules(struct req *rq, struct ident_token *tok)
+{
+	json_t *rules = json_object_get(tok->app_cred, "access_rules"), *r;
+	struct access_rule *out;
+	size_t i;
+
+	tok->auth.access_rules = NULL;
+	tok->auth.naccess_rules = 0;
+	if (json_array_size(rules) == 0)
+		return;
+	out = req_alloc(rq, json_array_size(rules) * sizeof(*out));
+	json_array_foreach(rules, i, r) {
+		out[i].service = req_strdup(rq, jsonx_str(r, "service"));
+		out[i].method = req_strdup(rq, jsonx_str(r, "method"));
+		out[i].path = req_strdup(rq, jsonx_str(r, "path"));
+	}
+	tok->auth.access_rules = out;
+	tok->auth.naccess_rules = (int)json_array_size(rules);
+}
+
 /* The caller identity the router and other services see (roles and user domain set). */
 static int fill_auth(struct req *rq, struct ident_token *tok)
 {
+	fill_access_rules(rq, tok);
 	tok->auth.user_id = tok->user_id;
 	tok->auth.project_id = tok->scope == SCOPE_PROJECT ? tok->scope_id : NULL;
 	tok->auth.domain_id = tok->scope == SCOPE_DOMAIN ? tok->scope_id : NULL;
@@ -503,6 +534,10 @@ int ident_authenticate(struct req *rq, const char *token, struct err *err)
 	if (ident_token_cache_get_auth(rq, token, db_generation(db), tok) &&
 	    tok->expires_us > util_now_us()) {
 		req_on_free(rq, token_cleanup, tok);
+		/* an application credential's access rules are not in the cache's flat copy */
+		if ((tok->methods & METHOD_APPCRED) && ident_token_load(tok) < 0)
+			return err_set(err, ERR_UNAUTHORIZED,
+				       "The request you have made requires authentication.");
 		return fill_auth(rq, tok);
 	}
 	memset(tok, 0, sizeof(*tok));

@@ -313,6 +313,40 @@ static void streamed_body(void **state)
 	req_free(rq);
 }
 
+/* Access rule templates as keystonemiddleware reads them: '{x}' and '*' match one segment
+ * (one character at least), '**' anything, slashes included. */
+static void access_rule_paths(void **state)
+{
+	static const struct {
+		const char *path, *tmpl;
+		bool match;
+	} cases[] = {
+		{ "/v2.0/networks", "/v2.0/networks", true },
+		{ "/v2.0/networks/abc", "/v2.0/networks", false },
+		{ "/v2.0/networks", "/v2.0/networks/{network_id}", false },
+		{ "/v2.0/networks/abc", "/v2.0/networks/{network_id}", true },
+		{ "/v2.0/networks/abc/tags", "/v2.0/networks/{network_id}", false },
+		{ "/v2.0/networks/abc/tags", "/v2.0/networks/*/tags", true },
+		{ "/v2.0/networks//tags", "/v2.0/networks/*/tags", false },
+		{ "/v2.0/networks/abc/tags/x", "/v2.0/networks/**", true },
+		{ "/v2.0/networks/", "/v2.0/networks/**", true },
+		{ "/v2.0/ports/abc", "/v2.0/networks/**", false },
+		{ "/v3/users/u1/projects", "/v3/users/{user_id}/projects", true },
+		{ "/v3/users/u1/projects", "/v3/**/projects", true },
+		{ "/v3/projects", "/v3/**/projects", false },
+		{ "/v3/a/b/projects", "/v3/**/projects", true },
+		{ "/v2/images", "**", true },
+		{ "/", "/", true },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (http_path_matches(cases[i].path, cases[i].tmpl) != cases[i].match)
+			fail_msg("%s against %s: expected %d", cases[i].path, cases[i].tmpl,
+				 cases[i].match);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +356,7 @@ int main(void)
 		cmocka_unit_test(handler_error_and_size),
 		cmocka_unit_test(json_body),
 		cmocka_unit_test(streamed_body),
+		cmocka_unit_test(access_rule_paths),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
