@@ -236,6 +236,24 @@ static int make_public_network(struct err *err)
 	return net_ensure_public(admin, err);
 }
 
+/* The state directory holds the database (credentials, and in its WAL recent writes of any
+ * row), keys and the log: 0700, its files 0600, also when an older version made them with
+ * wider modes. The process umask (077, set in main) covers what is created from now on. */
+static void private_state(void)
+{
+	static const char *const files[] = { "ciel.db", "ciel.db-wal", "ciel.db-shm", "ciel.log",
+					     "ciel.conf", "clouds.yaml" };
+
+	if (chmod(conf.state_dir, 0700) < 0)
+		log_warn("cannot make %s private: %s", conf.state_dir, strerror(errno));
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char *path = xasprintf("%s/%s", conf.state_dir, files[i]);
+		if (chmod(path, 0600) < 0 && errno != ENOENT)
+			log_warn("cannot make %s private: %s", path, strerror(errno));
+		free(path);
+	}
+}
+
 static int run(int argc, char **argv, bool all_in_one)
 {
 	struct up_opts o;
@@ -251,6 +269,7 @@ static int run(int argc, char **argv, bool all_in_one)
 		fprintf(stderr, "ciel: cannot create %s: %s\n", conf.state_dir, strerror(errno));
 		return 1;
 	}
+	private_state();
 	setup_log();
 	/* threads started from here on inherit the blocked set; main waits for the signal */
 	sigemptyset(&set);

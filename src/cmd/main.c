@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd/cmd.h"
 #include "core/conf.h"
@@ -77,6 +78,8 @@ int cmd_open_db(void)
 
 int main(int argc, char **argv)
 {
+	/* state, keys, logs and sockets are ciel's alone: files 0600, directories 0700 */
+	umask(077);
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;

@@ -82,3 +82,38 @@ def test_chunked_alone_keeps_working(cloud):
     data, _ = raw_exchange(cloud, START + b"Transfer-Encoding: chunked\r\n", SMUGGLED)
     assert data.count(b"HTTP/1.1 ") == 2, data
     assert b"HTTP/1.1 200 OK" in data
+
+
+def test_state_is_private(cloud):
+    """The database (with its WAL and shm), keys, log and configuration are the service's
+    alone: files 0600 in 0700 directories (the WAL held an EC2 secret, readable by all)."""
+    tok, _ = cloud.token()
+    cloud.request("POST", "/identity/v3/credentials", tok, body={"credential": {
+        "type": "ec2", "user_id": cloud.request("GET", "/identity/v3/auth/tokens", tok,
+                                               headers={"X-Subject-Token": tok})[2]
+        ["token"]["user"]["id"], "blob": '{"access": "a1", "secret": "s1"}'}})
+    assert stat.S_IMODE(os.stat(cloud.state).st_mode) == 0o700
+    seen = []
+    for top, dirs, files in os.walk(cloud.state):
+        for d in dirs:
+            mode = stat.S_IMODE(os.stat(os.path.join(top, d)).st_mode)
+            assert mode & 0o077 == 0, (os.path.join(top, d), oct(mode))
+        for f in files:
+            path = os.path.join(top, f)
+            if f in ("stdout.log", "test.conf"):  # the harness's own files
+                continue
+            mode = stat.S_IMODE(os.lstat(path).st_mode)
+            assert mode & 0o077 == 0, (path, oct(mode))
+            seen.append(f)
+    if cloud.backend == "sqlite":
+        assert {"ciel.db", "ciel.db-wal", "ciel.log"} <= set(seen), seen
+
+
+def test_state_made_wide_by_an_older_version_is_narrowed(cloud):
+    for f in ("ciel.log", "clouds.yaml"):
+        os.chmod(os.path.join(cloud.state, f), 0o644)
+    os.chmod(cloud.state, 0o755)
+    cloud.restart()
+    assert stat.S_IMODE(os.stat(cloud.state).st_mode) == 0o700
+    for f in ("ciel.log", "clouds.yaml"):
+        assert stat.S_IMODE(os.stat(os.path.join(cloud.state, f)).st_mode) == 0o600
