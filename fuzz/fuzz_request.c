@@ -4,7 +4,11 @@
  * database and image store. The token "admin" or "demo" stands for a valid project-scoped
  * token of that user (issued at start), so that inputs reach past authentication; a
  * streamed route (image data) gets its body in two chunks as from the network. A '?' in
- * the path starts a query string of key=value pairs separated by '&' (not decoded). */
+ * the path starts a query string of key=value pairs separated by '&' (not decoded). The
+ * method byte also picks the Accept header (none, JSON, HTML, plain text), so that every
+ * form of every service's error renderer is reached; a reply that says it is JSON must
+ * parse as JSON, whatever bytes the input held (invalid UTF-8, cut multi-byte strings). */
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,13 +26,15 @@
 #include "image/image.h"
 #include "network/network.h"
 
-static const char *fuzz_token;
+static const char *fuzz_token, *fuzz_accept;
 static char *admin_token, *demo_token;
 
 static const char *fuzz_header(struct req *rq, const char *name)
 {
 	if (strcmp(name, "X-Auth-Token") == 0 || strcmp(name, "X-Subject-Token") == 0)
 		return fuzz_token;
+	if (strcmp(name, "Accept") == 0)
+		return fuzz_accept;
 	if (strcmp(name, "Content-Type") == 0 && rq->method == HTTP_PATCH)
 		return "application/openstack-images-v2.1-json-patch";
 	return NULL;
@@ -179,6 +185,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (q != NULL)
 		*q++ = '\0';
 	parse_query(q);
+	static const char *accepts[] = { NULL, "application/json", "text/html", "text/plain" };
+	fuzz_accept = accepts[(data[0] / 7) % 4];
 	rq = req_new((enum http_method)(1 + data[0] % 7), path);
 	rq->method_name = "FUZZ";
 	rq->test_header = fuzz_header;
@@ -192,6 +200,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	http_stream_abort(rq); /* as the server does when the connection ends */
 	if (rq->status < 200 || rq->status > 599)
 		abort();
+	if (rq->reply_body != NULL && rq->content_type != NULL &&
+	    strcmp(rq->content_type, "application/json") == 0) {
+		json_t *j = json_loadb(rq->reply_body, rq->reply_size, 0, NULL);
+		if (j == NULL)
+			abort();
+		json_decref(j);
+	}
 	req_free(rq);
 	free(copy);
 	return 0;
