@@ -35,8 +35,10 @@ glance/policies, neutron/conf/policies):
 - Glance: readers read, members write, only members download, only the member project may
   change a membership's status, the tasks API and metadef writes are admin-only, schemas
   and /info need any token.
-- Neutron: lists are filtered (2xx), objects of other projects are 404, get_quota needs the
-  manager role (none here: admin only), agents and IP availabilities are admin-only, a
+- Neutron: lists are filtered (2xx), objects of other projects are 404, get_quota is admin
+  or a reader of the project (the secure-RBAC default of the releases the Debian 12 clients
+  and Tempest come from; newer releases ask for a manager role, which ciel does not have:
+  `openstack quota show` keeps working for a project's own users), agents and IP availabilities are admin-only, a
   subnet, port or rule is created on the network (group) owner's behalf only.
 """
 
@@ -428,10 +430,10 @@ MATRIX = {
     "DELETE /network/v2.0/floatingips/{id}": (OWNER_WRITE, {"fresh": "fresh_floatingip"}),
     # Neutron's get_quota: admin, or the manager role on the project (none here)
     "GET /network/v2.0/quotas": ADMIN,
-    "GET /network/v2.0/quotas/{project_id}": ADMIN,
-    "GET /network/v2.0/quotas/{project_id}/default": ADMIN,
-    "GET /network/v2.0/quotas/{project_id}/details": ADMIN,
-    "GET /network/v2.0/quotas/{project_id}/details.json": ADMIN,
+    "GET /network/v2.0/quotas/{project_id}": OWNER_READ,
+    "GET /network/v2.0/quotas/{project_id}/default": OWNER_READ,
+    "GET /network/v2.0/quotas/{project_id}/details": OWNER_READ,
+    "GET /network/v2.0/quotas/{project_id}/details.json": OWNER_READ,
     "PUT /network/v2.0/quotas/{project_id}": (ADMIN, {"ids": {"project_id": "project_c"},
                                                       "body": {"quota": {"network": 100}}}),
     "DELETE /network/v2.0/quotas/{project_id}": (ADMIN, {"ids": {
