@@ -56,6 +56,10 @@ void log_write(enum log_level level, const char *module, const char *request_id,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* one entry, one line: a client's bytes (a path with %0A) must not forge entries */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	pthread_mutex_lock(&log_lock);
 	fprintf(out, "%s %s %s [%s] %s\n", ts, names[level], module,
 		request_id ? request_id : "-", msg);

@@ -4,6 +4,7 @@ import json
 import os
 import socket
 import stat
+import urllib.parse
 
 import pytest
 
@@ -117,3 +118,14 @@ def test_state_made_wide_by_an_older_version_is_narrowed(cloud):
     assert stat.S_IMODE(os.stat(cloud.state).st_mode) == 0o700
     for f in ("ciel.log", "clouds.yaml"):
         assert stat.S_IMODE(os.stat(os.path.join(cloud.state, f)).st_mode) == 0o600
+
+
+def test_log_lines_cannot_be_forged(cloud):
+    """A path with encoded line breaks stays on its request's log line."""
+    forged = "2026-01-01T00:00:00.0Z INFO http [req-forged] GET /identity/v3 200"
+    path = "/image/v2/images/x%0A" + urllib.parse.quote(forged) + "%0D%0Ay"
+    cloud.request("GET", path)
+    with open(os.path.join(cloud.state, "ciel.log"), "rb") as f:
+        lines = f.read().split(b"\n")
+    assert not any(line.startswith(forged.encode()) for line in lines)
+    assert any(b"req-forged" in line for line in lines)  # it is there, on its own line
