@@ -172,22 +172,6 @@ static const char *neutron_type(const struct err *err)
 	return error_type(err->kind);
 }
 
-/* The message as a JSON string; a message that quotes a client's bytes which are no UTF-8
- * gets '?' for every byte above ASCII (JSON cannot carry them). */
-static json_t *message_json(const char *msg)
-{
-	json_t *s = json_string(msg);
-	char buf[sizeof(((struct err *)0)->msg)];
-	size_t i;
-
-	if (s != NULL)
-		return s;
-	for (i = 0; msg[i] && i + 1 < sizeof(buf); i++)
-		buf[i] = (unsigned char)msg[i] < 0x80 ? msg[i] : '?';
-	buf[i] = '\0';
-	return json_string(buf);
-}
-
 /* {"NeutronError": {"type", "message", "detail"}}; 401 is Keystone middleware's. */
 static void render_error(struct req *rq, const struct err *err)
 {
@@ -202,8 +186,8 @@ static void render_error(struct req *rq, const struct err *err)
 		return;
 	}
 	reply_json(rq, status,
-		   json_pack("{s:{s:s,s:o,s:s}}", "NeutronError", "type", neutron_type(err),
-			     "message", message_json(err->msg), "detail", ""));
+		   json_pack("{s:{s:s,s:s,s:s}}", "NeutronError", "type", neutron_type(err),
+			     "message", err->msg, "detail", ""));
 }
 
 static const struct service net_service = {
