@@ -8,6 +8,7 @@
 #include "core/http.h"
 #include "core/jsonx.h"
 #include "core/util.h"
+#include "identity/appcred_db.h"
 #include "identity/assignments.h"
 #include "identity/assignments_db.h"
 #include "identity/identity_int.h"
@@ -120,7 +121,9 @@ static int grant_check(struct req *rq, struct err *err)
 	return 0;
 }
 
-/* Tokens of the users who lost a role on a project stop validating now. Grants on domains,
+/* Tokens of the users who lost a role on a project stop validating now, and a user who
+ * loses a role there loses its application credentials on that project, as Keystone's
+ * REMOVE_APP_CREDS_FOR_USER (granting the role again brings none back). Grants on domains,
  * and inherited ones, are left to validation, which re-reads the roles of every token. */
 static int revoke_for(struct db *db, const struct ident_grant *g, struct err *err)
 {
@@ -131,10 +134,13 @@ static int revoke_for(struct db *db, const struct ident_grant *g, struct err *er
 
 	if (g->target != ASG_ON_PROJECT || g->inherited)
 		return 0;
-	if (!g->group)
+	if (!g->group) {
+		if (ident_appcred_delete_for(db, g->actor_id, g->target_id, err) < 0)
+			return -1;
 		return ident_revoke(db, &(struct ident_revoke){ .user_id = g->actor_id,
 								 .project_id = g->target_id },
 				    err);
+	}
 	if ((users = ident_asg_group_members(db, g->actor_id, err)) == NULL)
 		return -1;
 	json_array_foreach(users, i, u) {

@@ -12,6 +12,7 @@
 #include "core/jsonx.h"
 #include "core/pager.h"
 #include "core/util.h"
+#include "identity/appcred_db.h"
 #include "identity/identity_int.h"
 #include "identity/users_db.h"
 
@@ -475,6 +476,9 @@ static int users_update(struct req *rq, struct err *err)
 		goto fail;
 	if ((hash != NULL || (was_enabled && !rec.enabled)) &&
 	    ident_revoke(db, &(struct ident_revoke){ .user_id = uid }, err) < 0)
+		goto fail;
+	/* a disabled user's application credentials go for good, as in Keystone */
+	if (was_enabled && !rec.enabled && ident_appcred_delete_for(db, uid, NULL, err) < 0)
 		goto fail;
 	if (db_commit(db, err) < 0)
 		goto fail;

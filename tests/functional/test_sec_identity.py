@@ -292,6 +292,49 @@ def test_disabled_project_or_user_tokens_stay_revoked(cloud, what):
     assert validate(cloud, admin, fresh) == 200 and use(cloud, fresh) == 200
 
 
+def appcred_auth_status(cloud, ac):
+    return cloud.request("POST", AUTH, body={"auth": {"identity": {
+        "methods": ["application_credential"],
+        "application_credential": {"id": ac["id"], "secret": ac["secret"]}}}})[0]
+
+
+@pytest.mark.parametrize("how", ["disable user", "remove a role"])
+def test_application_credentials_end_with_the_user_or_its_roles(cloud, how):
+    """As in Keystone, disabling a user deletes its application credentials, and removing
+    a user's role on a project deletes its credentials there: enabling the user or
+    granting the role again brings none back."""
+    admin, _ = cloud.token("admin")
+    project = new_project(cloud, admin)
+    user, pw = new_user(cloud, admin)
+    member, reader = role_id(cloud, admin, "member"), role_id(cloud, admin, "reader")
+    grant(cloud, admin, project, user, member)
+    grant(cloud, admin, project, user, reader)
+    elsewhere = new_project(cloud, admin)
+    grant(cloud, admin, elsewhere, user, member)
+    ac = ok(create_appcred(cloud, password_token(cloud, user, pw, project=project), user,
+                           roles=[{"name": "reader"}]), 201)["application_credential"]
+    other = ok(create_appcred(cloud, password_token(cloud, user, pw, project=elsewhere), user),
+               201)["application_credential"]
+    tok, _ = appcred_token(cloud, ac)
+    if how == "disable user":
+        set_enabled(cloud, admin, f"{V3}/users/{user}", "user", False)
+        set_enabled(cloud, admin, f"{V3}/users/{user}", "user", True)
+        gone = [ac, other]
+    else:
+        path = f"{V3}/projects/{project}/users/{user}/roles/{member}"
+        ok(cloud.request("DELETE", path, token=admin), 204)
+        ok(cloud.request("PUT", path, token=admin), 204)
+        gone = [ac]
+    assert_dead(cloud, admin, [tok])
+    for c in gone:
+        assert appcred_auth_status(cloud, c) == 401
+        st, _, body = cloud.request(
+            "GET", f"{V3}/users/{user}/application_credentials/{c['id']}", token=admin)
+        assert st == 404 and body["error"]["code"] == 404, body
+    if how == "remove a role":
+        assert appcred_auth_status(cloud, other) == 201
+
+
 # ================= #10: secrets encrypted at rest =================
 
 def db_url(cloud):
