@@ -194,9 +194,11 @@ static int not_found(struct err *err)
 	return err_set(err, ERR_NOT_FOUND, "Failed to validate token");
 }
 
-/* Is there a revocation event that covers this token? A domain's event (the domain was
- * disabled) covers the tokens of its users and those scoped to it or to its projects, as
- * Keystone matches identity_domain_id and assignment_domain_id. */
+/* Is there a revocation event that covers this token? A user's event covers the tokens of
+ * the trusts it gave or got too (Keystone matches user_id, trustor_id and trustee_id); a
+ * domain's event (the domain was disabled) covers the tokens of its users and those scoped
+ * to it or to its projects, as Keystone matches identity_domain_id and
+ * assignment_domain_id. */
 static int check_revoked(struct db *db, const struct ident_token *tok, struct err *err)
 {
 	const char *project = tok->scope == SCOPE_PROJECT ? tok->scope_id : "";
@@ -212,15 +214,16 @@ static int check_revoked(struct db *db, const struct ident_token *tok, struct er
 	res = db_query(db, err,
 		       "SELECT 1 FROM revocation_event WHERE issued_before >= ? AND ("
 		       " (audit_id IN (?, ?))"
-		       " OR (user_id = ? AND project_id IS NULL AND audit_id IS NULL)"
-		       " OR (user_id = ? AND project_id = ?)"
+		       " OR (user_id IN (?, (SELECT trustor_user_id FROM trust WHERE id = ?),"
+		       "  (SELECT trustee_user_id FROM trust WHERE id = ?))"
+		       "  AND ((project_id IS NULL AND audit_id IS NULL) OR project_id = ?))"
 		       " OR (user_id IS NULL AND project_id = ?)"
 		       " OR (user_id IS NULL AND project_id IS NULL AND audit_id IS NULL AND ("
 		       "  domain_id IN (SELECT domain_id FROM users WHERE id = ?)"
 		       "  OR domain_id IN (SELECT domain_id FROM project WHERE id = ?)"
 		       "  OR domain_id = ?))) LIMIT 1",
-		       DBP(issued, tok->audit_id, parent, tok->user_id, tok->user_id, project,
-			   project, tok->user_id, scope, scope));
+		       DBP(issued, tok->audit_id, parent, tok->user_id, tok->trust_id,
+			   tok->trust_id, project, project, tok->user_id, scope, scope));
 	if (res == NULL)
 		return -1;
 	revoked = db_res_rows(res) > 0;

@@ -292,6 +292,42 @@ def test_disabled_project_or_user_tokens_stay_revoked(cloud, what):
     assert validate(cloud, admin, fresh) == 200 and use(cloud, fresh) == 200
 
 
+@pytest.mark.parametrize("impersonation", [False, True])
+def test_disabled_trustor_or_trustee_ends_trust_tokens_for_good(cloud, impersonation):
+    """A user's revocation event covers the tokens of the trusts it gave or got, whoever the
+    token names (Keystone matches trustor_id and trustee_id): a trust token issued before
+    its trustor or trustee was disabled stays invalid once they are enabled again."""
+    admin, _ = cloud.token("admin")
+    project = new_project(cloud, admin)
+    trustor, trustor_pw = new_user(cloud, admin)
+    trustee, trustee_pw = new_user(cloud, admin)
+    grant(cloud, admin, project, trustor, role_id(cloud, admin, "member"))
+    trust = ok(cloud.request("POST", TRUSTS,
+                             token=password_token(cloud, trustor, trustor_pw, project=project),
+                             body={"trust": {
+                                 "trustor_user_id": trustor, "trustee_user_id": trustee,
+                                 "project_id": project, "impersonation": impersonation,
+                                 "roles": [{"name": "member"}]}}), 201)["trust"]
+
+    def trust_token():
+        st, hdrs, body = cloud.request("POST", AUTH, body={"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {
+                "id": trustee, "password": trustee_pw}}},
+            "scope": {"OS-TRUST:trust": {"id": trust["id"]}}}})
+        assert st == 201, body
+        return hdrs["X-Subject-Token"]
+
+    for who in (trustor, trustee):
+        tok = trust_token()
+        assert validate(cloud, admin, tok) == 200 and use(cloud, tok) == 200
+        set_enabled(cloud, admin, f"{V3}/users/{who}", "user", False)
+        assert_dead(cloud, admin, [tok])
+        set_enabled(cloud, admin, f"{V3}/users/{who}", "user", True)
+        assert_dead(cloud, admin, [tok])
+        fresh = trust_token()
+        assert validate(cloud, admin, fresh) == 200 and use(cloud, fresh) == 200
+
+
 def appcred_auth_status(cloud, ac):
     return cloud.request("POST", AUTH, body={"auth": {"identity": {
         "methods": ["application_credential"],
