@@ -82,6 +82,10 @@ enum policy_rule {
 	 * project (or admin). Which project the object belongs to is the handler's check. */
 	POL_PROJECT_READER, /* admin, or any role on a project (member implies reader) */
 	POL_PROJECT_MEMBER, /* admin, or the member role on a project: readers only read */
+	/* Keystone's rules that a project's admin does not pass: the system scope, or the
+	 * path's {user_id} is the caller (access rules) */
+	POL_SYSTEM_READER_OR_USER,
+	POL_SYSTEM_ADMIN_OR_USER,
 };
 
 struct policy {

@@ -33,6 +33,8 @@ static const char *rule_names[] = {
 	[POL_ADMIN_OR_PROJECT] = "admin_or_project",
 	[POL_PROJECT_READER] = "project_reader",
 	[POL_PROJECT_MEMBER] = "project_member",
+	[POL_SYSTEM_READER_OR_USER] = "system_reader_or_user",
+	[POL_SYSTEM_ADMIN_OR_USER] = "system_admin_or_user",
 };
 
 static enum policy_rule find_rule(const struct service *svc, const char *name)
@@ -174,6 +176,11 @@ static bool allowed(struct req *rq, enum policy_rule rule)
 	case POL_PROJECT_MEMBER:
 		return admin || (a->project_id != NULL && *a->project_id != '\0' &&
 				 has_role(a, "member"));
+	case POL_SYSTEM_READER_OR_USER:
+		return (a->system && has_role(a, "reader")) ||
+		       str_eq(req_param(rq, "user_id"), a->user_id);
+	case POL_SYSTEM_ADMIN_OR_USER:
+		return (a->system && admin) || str_eq(req_param(rq, "user_id"), a->user_id);
 	}
 	return false;
 }

@@ -497,8 +497,8 @@ const struct policy ident_appcred_policies[] = {
 	{ "identity:get_application_credential", POL_ADMIN_OR_USER },
 	{ "identity:delete_application_credential", POL_ADMIN_OR_USER },
 	/* Keystone: system readers may read a user's rules; the owner may also delete */
-	{ "identity:list_access_rules", POL_READER_OR_USER },
-	{ "identity:get_access_rule", POL_READER_OR_USER },
-	{ "identity:delete_access_rule", POL_ADMIN_OR_USER },
+	{ "identity:list_access_rules", POL_SYSTEM_READER_OR_USER },
+	{ "identity:get_access_rule", POL_SYSTEM_READER_OR_USER },
+	{ "identity:delete_access_rule", POL_SYSTEM_ADMIN_OR_USER },
 	{ NULL, 0 },
 };

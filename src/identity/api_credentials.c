@@ -464,7 +464,7 @@ static int ec2_delete(struct req *rq, struct err *err)
 	struct db *db = db_get(err);
 	json_auto_t *c = NULL;
 
-	if (db == NULL ||
+	if (db == NULL || ident_check_unrestricted(rq, "additional credentials", err) < 0 ||
 	    (c = ec2_find(rq, db, true, "identity:ec2_delete_credential", err)) == NULL ||
 	    in_transaction(db, delete_by_id, c, err) < 0)
 		return -1;

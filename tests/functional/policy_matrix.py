@@ -29,8 +29,10 @@ Upstream facts worth knowing when reading the rows (from keystone/common/policie
 glance/policies, neutron/conf/policies):
 - Keystone: admin-only or system-reader reads (a project reader is not a system reader);
   only the user itself creates its application credentials (not admin), access rules are
-  the owner's (or a system reader's, not a project admin's); trusts refuse every
-  application-credential token; get_domain is open to tokens scoped inside the domain; the
+  the owner's (or a system reader's, not a project admin's), its restricted application
+  credentials included; a restricted application credential creates and deletes no trust,
+  application credential or EC2 credential, but reads the trusts its user is party to;
+  get_domain is open to tokens scoped inside the domain; the
   catalog needs a scoped token; regions are readable by any token.
 - Glance: readers read, members write, only members download, only the member project may
   change a membership's status, the tasks API and metadef writes are admin-only, schemas
@@ -227,10 +229,10 @@ MATRIX = {
         SELF,
     "DELETE /identity/v3/users/{user_id}/application_credentials/"
     "{application_credential_id}": (SELF_NOT_DELEGATED, {"fresh": "fresh_appcred"}),
-    "GET /identity/v3/users/{user_id}/access_rules": "D A D D D D D U D",
-    "GET /identity/v3/users/{user_id}/access_rules/{access_rule_id}": "D A D D D D D U D",
+    "GET /identity/v3/users/{user_id}/access_rules": "D A D D D D A U D",
+    "GET /identity/v3/users/{user_id}/access_rules/{access_rule_id}": "D A D D D D A U D",
     "DELETE /identity/v3/users/{user_id}/access_rules/{access_rule_id}": (
-        "D A D D D D D U D", {"fresh": "fresh_access_rule"}),
+        "D A D D D D A U D", {"fresh": "fresh_access_rule"}),
 
     # ---------------------------------------------------------------- domain config
     "GET /identity/v3/domains/config/default": ADMIN,
@@ -259,12 +261,12 @@ MATRIX = {
     # ---------------------------------------------------------------- trusts
     "POST /identity/v3/OS-TRUST/trusts": ("D A D D D D D U D", {"body": "trust_body"}),
     "GET /identity/v3/OS-TRUST/trusts": ADMIN,
-    "GET /identity/v3/OS-TRUST/trusts/{trust_id}": "A A D D D D D U A",
+    "GET /identity/v3/OS-TRUST/trusts/{trust_id}": "A A D D D D A U A",
     "DELETE /identity/v3/OS-TRUST/trusts/{trust_id}": ("A A D D D D D U D", {
         "fresh": "fresh_trust"}),
-    "GET /identity/v3/OS-TRUST/trusts/{trust_id}/roles": "A A D D D D D U A",
+    "GET /identity/v3/OS-TRUST/trusts/{trust_id}/roles": "A A D D D D A U A",
     "GET /identity/v3/OS-TRUST/trusts/{trust_id}/roles/{role_id}": (
-        "A A D D D D D U A", {"ids": {"role_id": "member_role"}}),
+        "A A D D D D A U A", {"ids": {"role_id": "member_role"}}),
 
     # ---------------------------------------------------------------- image
     "GET /image/v2/images": ("L L L F F F L U L", {"list": ("images", "image")}),
