@@ -22,7 +22,7 @@ static const struct {
 	{ "serve", cmd_serve, "run the API services (control plane)" },
 	{ "db", cmd_db, "db migrate: apply the schema migrations" },
 	{ "bootstrap", cmd_bootstrap, "create the admin/demo users, roles and catalog" },
-	{ "keys", cmd_keys, "keys setup|rotate: manage the Fernet key repository" },
+	{ "keys", cmd_keys, "keys setup|rotate|credential-rotate: manage the key repositories" },
 	{ "config", cmd_config, "config show: print the effective configuration" },
 	{ "routes", cmd_routes, "print every route with its policy, as JSON" },
 };

@@ -52,9 +52,11 @@ static struct db *sq_open(const char *path, struct err *err)
 		return NULL;
 	}
 	sqlite3_busy_timeout(db->h, 30000);
+	/* secure_delete: a deleted or rewritten row (a credential re-encrypted, a revoked
+	 * secret) is zeroed in the file, not left in a free page */
 	sqlite3_exec(db->h,
 		     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-		     " PRAGMA foreign_keys=OFF;",
+		     " PRAGMA foreign_keys=OFF; PRAGMA secure_delete=ON;",
 		     NULL, NULL, NULL);
 	return db;
 }
