@@ -86,7 +86,9 @@ static bool slow_push(struct req *rq)
 static int slow_start(struct err *err)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int n = ncpu < 1 ? 1 : ncpu > SLOW_MAX_THREADS ? SLOW_MAX_THREADS : (int)ncpu;
+	/* one CPU stays the HTTP threads' own: the scheduler lets a lower-priority thread
+	 * finish its slice before a waking one runs, which a busy CPU adds to every call */
+	int n = ncpu <= 2 ? 1 : ncpu > SLOW_MAX_THREADS + 1 ? SLOW_MAX_THREADS : (int)ncpu - 1;
 
 	slow.running = true;
 	for (slow.nthreads = 0; slow.nthreads < n; slow.nthreads++)

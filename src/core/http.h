@@ -152,8 +152,9 @@ int http_stream_data(struct req *rq, const char *data, size_t size);
 /* The client went away in the middle of a streamed body. */
 void http_stream_abort(struct req *rq);
 
-/* Server lifecycle. ADDR:PORT, IPv4 or [IPv6]; 'threads' serve connections, and as many
- * slow-pool threads as the host has CPUs run the slow routes' handlers. */
+/* Server lifecycle. ADDR:PORT, IPv4 or [IPv6]; 'threads' serve connections, and one
+ * slow-pool thread fewer than the host has CPUs (at least one) runs the slow routes'
+ * handlers. */
 int http_start(const char *listen, int threads, struct err *err);
 void http_stop(void);
 
