@@ -337,7 +337,18 @@ static void access_rule_paths(void **state)
 		{ "/v3/a/b/projects", "/v3/**/projects", true },
 		{ "/v2/images", "**", true },
 		{ "/", "/", true },
+		{ "/v3/a", "/v3/a**", true },
+		{ "/v3/a", "/v3/*a", false },
+		{ "/v3/ab", "/v3/*b", true },
+		{ "/v3/a/b", "/v3/***", true },
+		{ "/v3/a/b", "/v3/{x}{y}", false },
+		{ "/v3/ab", "/v3/{x}{y}", true },
+		{ "/v3/{x", "/v3/{x", true },
+		{ "", "", true },
+		{ "", "**", true },
+		{ "", "*", false },
 	};
+	char path[4096], tmpl[226];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -345,6 +356,21 @@ static void access_rule_paths(void **state)
 			fail_msg("%s against %s: expected %d", cases[i].path, cases[i].tmpl,
 				 cases[i].match);
 	}
+	/* a template its user writes cannot make the match slow: 100 '**' (or 50 '{x}')
+	 * that fail only at the end of a long path took exponential time to refuse */
+	path[0] = '/';
+	memset(path + 1, 'a', sizeof(path) - 2);
+	path[sizeof(path) - 1] = '\0';
+	tmpl[0] = '/';
+	memset(tmpl + 1, '*', 200);
+	strcpy(tmpl + 201, "z");
+	assert_false(http_path_matches(path, tmpl));
+	strcpy(tmpl + 201, "a");
+	assert_true(http_path_matches(path, tmpl));
+	for (int i = 0; i < 50; i++)
+		memcpy(tmpl + 1 + 3 * i, "{x}", 3);
+	strcpy(tmpl + 151, "z");
+	assert_false(http_path_matches(path, tmpl));
 }
 
 int main(void)
