@@ -113,7 +113,8 @@ static int auth_token(struct db *db, json_t *t, struct ident_token *tok, struct 
 	}
 	memcpy(tok->user_id, old.user_id, sizeof(tok->user_id));
 	tok->methods |= old.methods | METHOD_TOKEN;
-	tok->expires_us = old.expires_us;
+	if (tok->expires_us == 0 || old.expires_us < tok->expires_us)
+		tok->expires_us = old.expires_us;
 	memcpy(tok->parent_audit_id, old.parent_audit_id[0] ? old.parent_audit_id : old.audit_id,
 	       sizeof(tok->parent_audit_id));
 	ident_token_clear(&old);
@@ -153,6 +154,14 @@ static int auth_app_cred(struct db *db, json_t *ac, struct ident_token *tok, str
 	}
 	snprintf(tok->app_cred_id, sizeof(tok->app_cred_id), "%s", db_res_str(res, 0, 0));
 	snprintf(tok->user_id, sizeof(tok->user_id), "%s", db_res_str(res, 0, 1));
+	/* the token lives no longer than its credential (Keystone, CVE-2022-2447): a client
+	 * or middleware caching it by its expires_at would otherwise trust it past then */
+	if (db_res_str(res, 0, 4) != NULL) {
+		if (tok->expires_us == 0)
+			tok->expires_us = util_now_us() + (int64_t)conf.token_expiration * 1000000;
+		if (db_res_int(res, 0, 4) < tok->expires_us)
+			tok->expires_us = db_res_int(res, 0, 4);
+	}
 	if (db_res_str(res, 0, 2) != NULL) {
 		tok->scope = SCOPE_PROJECT;
 		snprintf(tok->scope_id, sizeof(tok->scope_id), "%s", db_res_str(res, 0, 2));
@@ -281,7 +290,7 @@ static int tokens_issue(struct req *rq, struct err *err)
 	json_t *body, *auth, *identity, *methods, *m, *reply;
 	struct ident_token tok;
 	size_t i;
-	char *token;
+	char *token, user[65] = "";
 
 	if (db == NULL || (body = req_json(rq, err)) == NULL ||
 	    (auth = jsonx_member_object(body, "auth", err)) == NULL ||
@@ -312,6 +321,14 @@ static int tokens_issue(struct req *rq, struct err *err)
 				     name);
 		if (rc < 0)
 			return -1;
+		/* every method must name the same user, as Keystone's AuthContext holds: a
+		 * password of one user and a token of another made a token for the latter */
+		if (user[0] != '\0' && strcmp(user, tok.user_id) != 0)
+			return err_set(err, ERR_UNAUTHORIZED,
+				       "Unable to reconcile identity attribute user_id as it has "
+				       "conflicting values %s and %s",
+				       tok.user_id, user);
+		memcpy(user, tok.user_id, sizeof(user));
 	}
 	if (parse_scope(db, json_object_get(auth, "scope"), &tok, err) < 0)
 		return -1;

@@ -58,3 +58,39 @@ def test_access_rule_template_cannot_stall_the_router(cloud, proj):
         assert st == 401 and took < 5, results
     st, _, body = cloud.request("GET", V3 + "/projects", cloud.token()[0])
     assert st == 200, body
+
+
+def test_methods_must_name_one_user(cloud, proj):
+    """A password of one user and a token of another made a token for the token's user
+    (either order gave one of them). Keystone refuses conflicting user ids: 401, no
+    token."""
+    admin_tok = cloud.token()[0]
+    password = {"user": {"name": proj.user, "domain": {"name": "Default"},
+                         "password": proj.password}}
+    for methods in (["password", "token"], ["token", "password"]):
+        st, hdrs, body = cloud.request("POST", V3 + "/auth/tokens", body={"auth": {
+            "identity": {"methods": methods, "password": password,
+                         "token": {"id": admin_tok}},
+            "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}}}})
+        assert st == 401 and "X-Subject-Token" not in hdrs, (methods, st, body)
+        assert "conflicting values" in body["error"]["message"]
+    # the same user by both methods is one identity: it works, and keeps the earlier expiry
+    st, _, first = cloud.request("GET", V3 + "/auth/tokens", proj.tok,
+                                 headers={"X-Subject-Token": proj.tok})
+    st, _, body = cloud.request("POST", V3 + "/auth/tokens", body={"auth": {
+        "identity": {"methods": ["password", "token"], "password": password,
+                     "token": {"id": proj.tok}}}})
+    assert st == 201, body
+    assert body["token"]["expires_at"] == first["token"]["expires_at"]
+
+
+def test_appcred_token_expires_with_its_credential(cloud, proj):
+    """A token from an application credential expiring in 10 minutes said it expired in
+    an hour (Keystone's CVE-2022-2447): whoever caches it by expires_at trusts it too
+    long. It expires with the credential now."""
+    expires = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(time.time() + 600))
+    tok, _ = appcred_token(cloud, proj, expires_at=expires)
+    assert tok["expires_at"] == expires + ".000000Z", tok
+    tok, _ = appcred_token(cloud, proj)   # no expiry: the usual lifetime
+    assert tok["expires_at"] > time.strftime("%Y-%m-%dT%H:%M:%S",
+                                             time.gmtime(time.time() + 3000))
