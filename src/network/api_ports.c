@@ -439,23 +439,44 @@ static int check_device_owner(struct req *rq, struct db *db, const char *owner,
 	return 0;
 }
 
-/* mac_address given on create: the admin or the network's owner (Neutron's
- * policy). */
-static int check_mac_right(struct req *rq, struct db *db, const char *network_id, struct err *err)
+/* The attributes Neutron's policy gives only to the admin and the network's owner
+ * (create_port:mac_address, :fixed_ips:ip_address, :port_security_enabled,
+ * :allowed_address_pairs; on update all of fixed_ips): on another project's shared
+ * network a port would otherwise take the address it likes, or turn off the
+ * anti-spoofing rules that protect the network's other ports. 'create' picks the
+ * action named in the 403. */
+static int check_owner_attrs(struct req *rq, struct db *db, const char *network_id,
+			     const json_t *item, bool create, struct err *err)
 {
-	json_t *net;
+	const char *action = create ? "create_port" : "update_port", *attr = NULL;
+	json_t *net, *v, *ip;
 	bool ok;
+	size_t i;
 
-	if (net_is_admin(rq))
+	if (create && json_is_string(json_object_get(item, "mac_address")))
+		attr = "mac_address";
+	v = json_object_get(item, "fixed_ips");
+	if (attr == NULL && v != NULL && !create)
+		attr = "fixed_ips";
+	else if (attr == NULL && create)
+		json_array_foreach(v, i, ip)
+			if (json_is_object(ip) && json_object_get(ip, "ip_address") != NULL)
+				attr = "fixed_ips:ip_address";
+	v = json_object_get(item, "port_security_enabled");
+	if (attr == NULL && v != NULL && !json_is_null(v))
+		attr = "port_security_enabled";
+	v = json_object_get(item, "allowed_address_pairs");
+	if (attr == NULL && v != NULL && !json_is_null(v))
+		attr = "allowed_address_pairs";
+	if (attr == NULL || net_is_admin(rq))
 		return 0;
 	if ((net = net_find(rq, db, &net_network_rdef, network_id, err)) == NULL)
 		return -1;
 	ok = net_caller_owns(rq, jsonx_str(net, "project_id"));
 	json_decref(net);
 	if (!ok)
-		return err_set(err, ERR_FORBIDDEN,
-			       "(rule:create_port and rule:create_port:mac_address) is "
-			       "disallowed by policy");
+		return err_set(err, ERR_FORBIDDEN, "(rule:%s and rule:%s:%s) is disallowed by policy",
+			       action, action, attr);
 	return 0;
 }
 
@@ -566,7 +587,7 @@ static int update_checks(struct req *rq, struct db *db, const json_t *old, json_
 }
 
 /* One port of a create request: the API's checks beyond net_port_create's (who may set
- * a device owner or a MAC), then the port. */
+ * a device owner, a MAC, an address or the anti-spoofing attributes), then the port. */
 static json_t *create_one(struct req *rq, struct db *db, json_t *item, struct err *err)
 {
 	const char *net_id = jsonx_str(item, "network_id");
@@ -576,8 +597,7 @@ static json_t *create_one(struct req *rq, struct db *db, json_t *item, struct er
 	     check_device_id(rq, db, jsonx_str(item, "device_owner"),
 			     jsonx_str(item, "device_id"), jsonx_str(item, "project_id"),
 			     err) < 0 ||
-	     (json_is_string(json_object_get(item, "mac_address")) &&
-	      check_mac_right(rq, db, net_id, err) < 0)))
+	     check_owner_attrs(rq, db, net_id, item, true, err) < 0))
 		return NULL;
 	return net_port_create(rq, db, item, err);
 }
@@ -616,7 +636,8 @@ static int port_update(struct req *rq, struct err *err)
 			    or_old(item, old, "device_id"), jsonx_str(old, "project_id"),
 			    err) < 0)
 		goto fail;
-	if (update_checks(rq, db, old, item, &groups, err) < 0)
+	if (check_owner_attrs(rq, db, jsonx_str(old, "network_id"), item, false, err) < 0 ||
+	    update_checks(rq, db, old, item, &groups, err) < 0)
 		goto fail;
 	ips = json_object_get(item, "fixed_ips");
 	if (ips != NULL && update_ips(rq, db, old, ips, err) < 0)
