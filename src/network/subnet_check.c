@@ -71,6 +71,38 @@ static int check_modes(int version, const char *ra, const char *am, bool dhcp,
 	return 0;
 }
 
+/* A subnet that turns DHCP on (created with it, or updated from off to on) must leave
+ * room for the DHCP port and be a unicast, non-loopback, non-link-local range, as
+ * Neutron's _validate_subnet holds it: a tenant's /32 gave its only address to the DHCP
+ * port, and 127.0.0.0/8, 169.254.0.0/16 (the metadata address), fe80::/10 or multicast
+ * ranges would be served by dnsmasq in the network's namespace. */
+static int check_dhcp_cidr(const struct net_cidr *c, struct err *err)
+{
+	static const struct {
+		const char *cidr, *what;
+	} banned[] = {
+		{"224.0.0.0/4", "Multicast"},  {"ff00::/8", "Multicast"},
+		{"127.0.0.0/8", "Loopback"},   {"::1/128", "Loopback"},
+		{"169.254.0.0/16", "Link-local"}, {"fe80::/10", "Link-local"},
+	};
+
+	if ((c->base.version == 4 && c->prefixlen > 30) ||
+	    (c->base.version == 6 && c->prefixlen > 126))
+		return err_set(err, ERR_BAD_REQUEST,
+			       "Invalid input for operation: Subnet has a prefix length that is "
+			       "incompatible with DHCP service enabled.");
+	for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++) {
+		struct net_cidr b;
+		if (net_cidr_parse(banned[i].cidr, &b) == 0 && b.base.version == c->base.version &&
+		    net_cidr_within(c, &b))
+			return err_set(err, ERR_BAD_REQUEST,
+				       "Invalid input for operation: %s IP subnet is not supported "
+				       "if enable_dhcp is True.",
+				       banned[i].what);
+	}
+	return 0;
+}
+
 /* An address of the subnet's version; 'key' names it in messages. */
 static int parse_ip(const char *key, const json_t *v, int version, struct net_addr *a,
 		    struct err *err)
@@ -598,6 +630,7 @@ int net_subnet_check_new(struct req *rq, struct db *db, json_t *item, struct err
 	if (check_modes(c.base.version, jsonx_str(item, "ipv6_ra_mode"),
 			jsonx_str(item, "ipv6_address_mode"),
 			json_is_true(json_object_get(item, "enable_dhcp")), &c, err) < 0 ||
+	    (json_is_true(json_object_get(item, "enable_dhcp")) && check_dhcp_cidr(&c, err) < 0) ||
 	    check_overlap(db, item, &c, err) < 0)
 		return -1;
 	if (json_object_get(item, "gateway_ip") == NULL) {
@@ -644,6 +677,9 @@ int net_subnet_check_update(const json_t *old, json_t *item, struct err *err)
 	    check_modes(c.base.version, jsonx_str(old, "ipv6_ra_mode"),
 			jsonx_str(old, "ipv6_address_mode"),
 			json_is_true(json_object_get(item, "enable_dhcp")), &c, err) < 0)
+		return -1;
+	if (json_is_true(json_object_get(item, "enable_dhcp")) &&
+	    !json_is_true(json_object_get(old, "enable_dhcp")) && check_dhcp_cidr(&c, err) < 0)
 		return -1;
 	/* the pools, given or kept, must still leave the gateway out */
 	if (json_object_get(item, "allocation_pools") != NULL) { /* null: the defaults */
