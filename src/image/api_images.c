@@ -32,6 +32,9 @@ static const char *const read_only[] = { "status", "checksum", "os_hash_algo",
 					 "updated_at", "self", "file", "schema", "direct_url",
 					 "locations", "id", NULL };
 static const char *const reserved[] = { "deleted", "deleted_at", "location", NULL };
+/* Glance's _disallowed_properties beyond read_only: no create body names them (stores
+ * would pass for the list of backends holding the data). */
+static const char *const create_disallowed[] = { "stores", NULL };
 
 /* Reserved names, and the os_glance_* namespace the service keeps for itself. */
 static bool is_reserved(const char *key)
@@ -309,7 +312,8 @@ static int images_create(struct req *rq, struct err *err)
 		return err_set(err, ERR_FORBIDDEN, "Creating an image needs a project-scoped "
 						   "token.");
 	json_object_foreach(body, key, v) {
-		if (strcmp(key, "id") != 0 && image_in_list(read_only, key))
+		if ((strcmp(key, "id") != 0 && image_in_list(read_only, key)) ||
+		    image_in_list(create_disallowed, key))
 			return err_set(err, ERR_FORBIDDEN, "Attribute '%s' is read-only.", key);
 		if (is_reserved(key))
 			return err_set(err, ERR_FORBIDDEN, "Attribute '%s' is reserved.", key);
