@@ -152,3 +152,18 @@ def test_dhcp_subnet_ranges_still_served(cloud, shared):
         ok(a.req("POST", SUB, body={"subnet": {
             "network_id": net["id"], "ip_version": 6 if ":" in cidr else 4,
             "cidr": cidr}}), 201)
+
+
+def test_image_create_refuses_stores(cloud, shared):
+    """Glance's _disallowed_properties: 'stores' names the backends holding the data, so
+    no create body sets it (403, read-only), and no image is made."""
+    a = shared["a"]
+    before = ok(a.req("GET", "/image/v2/images",
+                      headers={"Accept": "application/json"}))["images"]
+    status, _, body = a.req("POST", "/image/v2/images", headers={
+        "Accept": "application/json"}, body={"name": "probe-stores", "stores": "file"})
+    assert status == 403, body
+    assert body["message"].startswith("Attribute 'stores' is read-only."), body
+    after = ok(a.req("GET", "/image/v2/images",
+                     headers={"Accept": "application/json"}))["images"]
+    assert after == before
