@@ -243,6 +243,25 @@ class Project:
             kw.setdefault("headers", self.headers)
         return self.cloud.request(method, path, self.tok, **kw)
 
+    def appcred_token(self, **attrs):
+        """An application credential of this user made with 'attrs' (a random name unless
+        given) and a token from it: (the token's body, the token, the credential)."""
+        st, _, body = self.cloud.request("GET", "/identity/v3/auth/tokens", self.tok,
+                                         headers={"X-Subject-Token": self.tok})
+        assert st == 200, body
+        uid = body["token"]["user"]["id"]
+        attrs.setdefault("name", "ac-" + os.urandom(4).hex())
+        st, _, body = self.req("POST", f"/identity/v3/users/{uid}/application_credentials",
+                               body={"application_credential": attrs})
+        assert st == 201, body
+        ac = body["application_credential"]
+        st, hdrs, body = self.cloud.request("POST", "/identity/v3/auth/tokens", body={
+            "auth": {"identity": {"methods": ["application_credential"],
+                                  "application_credential": {"id": ac["id"],
+                                                             "secret": ac["secret"]}}}})
+        assert st == 201, body
+        return body["token"], hdrs["X-Subject-Token"], ac
+
 
 def _backends():
     wanted = os.environ.get("CIEL_BACKENDS", "sqlite,postgresql").split(",")

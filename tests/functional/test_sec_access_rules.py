@@ -2,7 +2,6 @@
 a token from a credential with rules reaches only what a rule names (service type, method,
 path template), as keystonemiddleware enforces them; anything else is 401 and changes
 nothing. The CLI and openstacksdk use such a credential for what it allows."""
-import uuid
 
 import pytest
 
@@ -12,23 +11,10 @@ V3 = "/identity/v3"
 
 
 def ruled_token(cloud, p, rules):
-    """An application credential of p's user with 'rules'; its token and secret."""
-    st, _, body = cloud.request("GET", V3 + "/auth/tokens", p.tok,
-                                headers={"X-Subject-Token": p.tok})
-    assert st == 200, body
-    uid = body["token"]["user"]["id"]
-    st, _, body = p.req("POST", f"{V3}/users/{uid}/application_credentials", body={
-        "application_credential": {"name": "ar-" + uuid.uuid4().hex[:8],
-                                   "access_rules": rules}})
-    assert st == 201, body
-    ac = body["application_credential"]
-    st, hdrs, body = cloud.request("POST", V3 + "/auth/tokens", body={"auth": {"identity": {
-        "methods": ["application_credential"],
-        "application_credential": {"id": ac["id"], "secret": ac["secret"]}}}})
-    assert st == 201, body
-    assert body["token"]["application_credential"]["access_rules"][0]["path"] == \
-        rules[0]["path"]
-    return hdrs["X-Subject-Token"], ac
+    """A token of an application credential of p's user with 'rules'; the credential."""
+    body, tok, ac = p.appcred_token(access_rules=rules)
+    assert body["application_credential"]["access_rules"][0]["path"] == rules[0]["path"]
+    return tok, ac
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ import concurrent.futures
 import json
 import socket
 import time
-import uuid
 
 import pytest
 
@@ -18,26 +17,9 @@ def proj(cloud):
     return Project(cloud, "probe")
 
 
-def user_id(cloud, tok):
-    st, _, body = cloud.request("GET", V3 + "/auth/tokens", tok,
-                                headers={"X-Subject-Token": tok})
-    assert st == 200, body
-    return body["token"]["user"]["id"]
-
-
 def appcred_token(cloud, p, **attrs):
-    """An application credential of p's user made with 'attrs'; its token body, token."""
-    uid = user_id(cloud, p.tok)
-    attrs.setdefault("name", "probe-" + uuid.uuid4().hex[:8])
-    st, _, body = p.req("POST", f"{V3}/users/{uid}/application_credentials",
-                        body={"application_credential": attrs})
-    assert st == 201, body
-    ac = body["application_credential"]
-    st, hdrs, body = cloud.request("POST", V3 + "/auth/tokens", body={"auth": {"identity": {
-        "methods": ["application_credential"],
-        "application_credential": {"id": ac["id"], "secret": ac["secret"]}}}})
-    assert st == 201, body
-    return body["token"], hdrs["X-Subject-Token"]
+    body, tok, _ = p.appcred_token(**attrs)
+    return body, tok
 
 
 def test_access_rule_template_cannot_stall_the_router(cloud, proj):
