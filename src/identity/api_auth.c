@@ -284,6 +284,52 @@ static const struct jsonx_field identity_fields[] = {
 	{ NULL, 0, false, 0, 0 },
 };
 
+/* Keystone's multi-factor rules (options.multi_factor_auth_rules, on unless
+ * multi_factor_auth_enabled is false): the methods that succeeded must hold every method of
+ * one rule, counting only the methods Keystone offers by default (a rule naming totp asks
+ * nothing more of a password, as in Keystone). Else 401 and no token. */
+static int check_mfa_rules(struct db *db, const struct ident_token *tok, struct err *err)
+{
+	static const char *const offered[] = { "external", "password", "token", "oauth1",
+					       "mapped", "application_credential", NULL };
+	static const struct {
+		const char *name;
+		unsigned int bit;
+	} used[] = { { "password", METHOD_PASSWORD },
+		     { "token", METHOD_TOKEN },
+		     { "application_credential", METHOD_APPCRED } };
+	json_auto_t *user = ident_user_get(db, tok->user_id, err);
+	json_t *options, *rules, *rule, *m;
+	size_t i, j;
+
+	if (user == NULL)
+		return -1;
+	options = json_object_get(user, "options");
+	rules = json_object_get(options, "multi_factor_auth_rules");
+	if (json_array_size(rules) == 0 ||
+	    json_is_false(json_object_get(options, "multi_factor_auth_enabled")))
+		return 0;
+	json_array_foreach(rules, i, rule) {
+		bool met = true;
+		json_array_foreach(rule, j, m) {
+			const char *name = json_string_value(m);
+			bool is_offered = false, was_used = false;
+			for (const char *const *o = offered; *o && name; o++)
+				is_offered = is_offered || strcmp(*o, name) == 0;
+			for (size_t k = 0; k < sizeof(used) / sizeof(used[0]) && name; k++)
+				was_used = was_used || (strcmp(used[k].name, name) == 0 &&
+							(tok->methods & used[k].bit));
+			met = met && (!is_offered || was_used);
+		}
+		if (met)
+			return 0;
+	}
+	return err_set(err, ERR_UNAUTHORIZED,
+		       "Insufficient auth methods received for %s: the user's multi-factor "
+		       "rules ask for more.",
+		       tok->user_id);
+}
+
 static int tokens_issue(struct req *rq, struct err *err)
 {
 	struct db *db = db_get(err);
@@ -330,6 +376,8 @@ static int tokens_issue(struct req *rq, struct err *err)
 				       tok.user_id, user);
 		memcpy(user, tok.user_id, sizeof(user));
 	}
+	if (check_mfa_rules(db, &tok, err) < 0)
+		return -1;
 	if (parse_scope(db, json_object_get(auth, "scope"), &tok, err) < 0)
 		return -1;
 	if (json_object_get(auth, "scope") == NULL && !(tok.methods & METHOD_APPCRED) &&

@@ -128,3 +128,39 @@ def test_oversized_body_refused_before_continue(cloud):
                               b"Content-Type: application/json\r\n"
                               b"Content-Length: 2\r\nExpect: 100-continue\r\n\r\n{}")
     assert out.startswith(b"HTTP/1.1 100 Continue") and b"HTTP/1.1 400 " in out, out[:300]
+
+
+def test_multi_factor_rules_are_enforced(cloud):
+    """A user's multi-factor rules were stored and shown but never asked for: a password
+    alone gave a token to a user whose rule wants a password and a token."""
+    admin = cloud.token()[0]
+    p = Project(cloud, "mfa")
+    st, _, body = cloud.request("GET", V3 + "/users?name=" + p.user, admin)
+    uid = body["users"][0]["id"]
+
+    def set_options(options):
+        st, _, body = cloud.request("PATCH", f"{V3}/users/{uid}", admin,
+                                    body={"user": {"options": options}})
+        assert st == 200, body
+
+    def password_login():
+        auth = {"identity": {"methods": ["password"], "password": {"user": {
+            "id": uid, "password": p.password}}},
+            "scope": {"project": {"id": p.id}}}
+        return cloud.request("POST", V3 + "/auth/tokens", body={"auth": auth})
+
+    set_options({"multi_factor_auth_rules": [["password", "token"]]})
+    st, hdrs, body = password_login()
+    assert st == 401 and "X-Subject-Token" not in hdrs, body
+    assert body["error"]["code"] == 401
+    # one rule met is enough
+    set_options({"multi_factor_auth_rules": [["password", "token"], ["password"]]})
+    assert password_login()[0] == 201
+    # switched off: the rules stay but ask nothing
+    set_options({"multi_factor_auth_rules": [["password", "token"]],
+                 "multi_factor_auth_enabled": False})
+    assert password_login()[0] == 201
+    # a method Keystone does not offer by default (totp) asks nothing more, as in Keystone
+    set_options({"multi_factor_auth_rules": [["password", "totp"]],
+                 "multi_factor_auth_enabled": None})
+    assert password_login()[0] == 201
