@@ -186,6 +186,22 @@ static bool allowed(struct req *rq, enum policy_rule rule)
 }
 
 
+static int bad_utf8_arg(void *ctx, const char *key, const char *val)
+{
+	bool *ok = ctx;
+
+	*ok = util_utf8_valid(key) && (val == NULL || util_utf8_valid(val));
+	return !*ok;
+}
+
+static bool query_utf8(struct req *rq)
+{
+	bool ok = true;
+
+	req_query_each(rq, bad_utf8_arg, &ok);
+	return ok;
+}
+
 /* Finds the route for rq->method and rq->subpath and stores it with its captures. */
 static int find_route(struct req *rq, struct err *err)
 {
@@ -219,6 +235,21 @@ static int find_route(struct req *rq, struct err *err)
 	}
 	rq->route = found;
 	match(rq, found->pattern, rq->subpath, true);
+	/* every stored name and id is UTF-8: other bytes name nothing (and PostgreSQL refuses
+	 * them as parameters, where SQLite would match no row) */
+	for (int i = 0; i < rq->nparams; i++)
+		if (!util_utf8_valid(rq->param_values[i]))
+			err_set(err, ERR_NOT_FOUND, "The resource could not be found.");
+	if (!query_utf8(rq))
+		err_set(err, ERR_BAD_REQUEST, "Query parameters must be valid UTF-8.");
+	if (err->kind != ERR_NONE) {
+		/* routed again once the body is in: the captures are made anew */
+		for (int i = 0; i < rq->nparams; i++)
+			free(rq->param_values[i]);
+		rq->nparams = 0;
+		rq->route = NULL;
+		return -1;
+	}
 	for (int t = 0; svc->streams && svc->streams[t]; t++)
 		for (const struct stream_route *sr = svc->streams[t]; sr->pattern; sr++)
 			if (sr->method == found->method &&

@@ -311,6 +311,16 @@ static size_t utf8_seq(const unsigned char *s)
 	return n;
 }
 
+bool util_utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	while (*p && (n = utf8_seq(p)) > 0)
+		p += n;
+	return *p == '\0';
+}
+
 bool util_utf8_scrub(char *s)
 {
 	unsigned char *p = (unsigned char *)s;

@@ -52,6 +52,8 @@ long util_b64url_decode(const char *in, size_t len, unsigned char *out, size_t o
  * and a sequence cut short by the end of the string (a truncated message) is dropped.
  * Returns true when 's' was valid already. */
 bool util_utf8_scrub(char *s);
+/* Is 's' valid UTF-8 (as util_utf8_scrub judges it)? */
+bool util_utf8_valid(const char *s);
 
 bool util_is_hex(const char *s, size_t len);
 bool str_eq(const char *a, const char *b);     /* NULL-safe */

@@ -548,14 +548,6 @@ static int bool_filter(const char *key, const char *val, bool *out, struct err *
 	return 0;
 }
 
-static bool utf8_valid(const char *s)
-{
-	json_t *j = json_string(s); /* NULL when 's' is not UTF-8 */
-
-	json_decref(j);
-	return j != NULL;
-}
-
 static int one_filter(void *ctx, const char *key, const char *val)
 {
 	struct filter_ctx *fc = ctx;
@@ -564,10 +556,6 @@ static int one_filter(void *ctx, const char *key, const char *val)
 	val = val ? val : "";
 	if (image_in_list(not_filters, key))
 		return 0;
-	/* stored names and values are UTF-8: other bytes name nothing that can match */
-	if (!utf8_valid(key) || !utf8_valid(val))
-		return -err_set(fc->err, ERR_BAD_REQUEST, "Query parameters must be valid "
-							  "UTF-8.");
 	if (strcmp(key, "changes-since") == 0)
 		return -err_set(fc->err, ERR_BAD_REQUEST, "The \"changes-since\" filter is no "
 				"longer available on v2.");

@@ -129,3 +129,16 @@ def test_log_lines_cannot_be_forged(cloud):
         lines = f.read().split(b"\n")
     assert not any(line.startswith(forged.encode()) for line in lines)
     assert any(b"req-forged" in line for line in lines)  # it is there, on its own line
+
+
+@pytest.mark.parametrize("query", ["name=%FF", "%FE=x", "sort_key=%C3", "marker=%ED%A0%80"])
+@pytest.mark.parametrize("path", ["/network/v2.0/networks", "/image/v2/images",
+                                  "/identity/v3/users"])
+def test_raw_bytes_in_a_query(cloud, path, query):
+    """Bytes that are no UTF-8 name nothing stored: 400 on every backend (PostgreSQL refused
+    them as parameters: a 500)."""
+    tok = cloud.token()[0]
+    status, _, body = cloud.request("GET", f"{path}?{query}", tok,
+                                    headers={"Accept": "application/json"})
+    assert status == 400, body
+    assert alive(cloud)
