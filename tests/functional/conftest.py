@@ -192,6 +192,20 @@ class Cloud:
         shutil.rmtree(self.state, ignore_errors=True)
 
 
+def ok(result, want=200):
+    """The body of a (status, headers, body) reply; asserts its status is 'want'."""
+    status, _, body = result
+    assert status == want, body
+    return body
+
+
+def neutron_error(body, status, want_status):
+    """The message of a NeutronError reply; asserts its status is 'want_status'."""
+    assert status == want_status, body
+    assert set(body["NeutronError"]) == {"type", "message", "detail"}, body
+    return body["NeutronError"]["message"]
+
+
 def new_image(cloud, tok, **attrs):
     """POST /image/v2/images with 'attrs' as the body; asserts 201, returns the image."""
     status, _, img = cloud.request("POST", "/image/v2/images", tok, body=attrs)

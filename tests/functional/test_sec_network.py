@@ -4,25 +4,13 @@ router leg (#3), the reader role only reads (#5), a marker the caller cannot see
 missing one (#8), and a port's dns_name is a host name, never a line of dnsmasq's files
 (#14). Every refusal leaves the cloud as it was."""
 import pytest
-from conftest import Project
+from conftest import Project, neutron_error, ok
 
 N = "/network/v2.0"
 NET, SUB, PORTS, R, F = (f"{N}/networks", f"{N}/subnets", f"{N}/ports", f"{N}/routers",
                          f"{N}/floatingips")
 SG, RULES, POOLS = f"{N}/security-groups", f"{N}/security-group-rules", f"{N}/subnetpools"
 EXT_CIDR = "172.24.90.0/24"
-
-
-def neutron_error(body, status, want_status):
-    assert status == want_status, body
-    assert set(body["NeutronError"]) == {"type", "message", "detail"}, body
-    return body["NeutronError"]["message"]
-
-
-def ok(result, want=200):
-    status, _, body = result
-    assert status == want, body
-    return body
 
 
 def auth(cloud, user, password, scope=None):

@@ -5,23 +5,11 @@ rules Neutron keeps for the network's owner and the admin), and a subnet with DH
 ranges dnsmasq cannot serve (a /32 whose only address went to the DHCP port; loopback,
 link-local and multicast ranges). Every refusal leaves the cloud as it was."""
 import pytest
-from conftest import Project
+
+from conftest import Project, neutron_error, ok
 
 N = "/network/v2.0"
 NET, SUB, PORTS = f"{N}/networks", f"{N}/subnets", f"{N}/ports"
-
-
-def neutron_error(result, want_status):
-    status, _, body = result
-    assert status == want_status, body
-    assert set(body["NeutronError"]) == {"type", "message", "detail"}, body
-    return body["NeutronError"]["message"]
-
-
-def ok(result, want=200):
-    status, _, body = result
-    assert status == want, body
-    return body
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +50,8 @@ def test_shared_network_keeps_anti_spoofing_to_its_owner(cloud, admin, shared):
         "mac_address": {"mac_address": "fa:16:3e:00:93:01"},
     }
     for attr, extra in refused.items():
-        msg = neutron_error(a.req("POST", PORTS, body={"port": {
-            "network_id": net["id"], **extra}}), 403)
+        st, _, body = a.req("POST", PORTS, body={"port": {"network_id": net["id"], **extra}})
+        msg = neutron_error(body, st, 403)
         assert msg == (f"(rule:create_port and rule:create_port:{attr}) is disallowed "
                        "by policy"), msg
     assert ports_of(cloud, admin, net["id"]) == before
@@ -78,8 +66,8 @@ def test_shared_network_keeps_anti_spoofing_to_its_owner(cloud, admin, shared):
                 {"ip_address": "0.0.0.0/0"}]},
             "port_security_enabled": {"port_security_enabled": False,
                                       "security_groups": []}}.items():
-        msg = neutron_error(a.req("PUT", f"{PORTS}/{port['id']}",
-                                  body={"port": extra}), 403)
+        st, _, body = a.req("PUT", f"{PORTS}/{port['id']}", body={"port": extra})
+        msg = neutron_error(body, st, 403)
         assert msg == (f"(rule:update_port and rule:update_port:{attr}) is disallowed "
                        "by policy"), msg
     assert ports_of(cloud, admin, net["id"]) == before
@@ -122,8 +110,9 @@ def test_dhcp_subnet_ranges(cloud, shared, cidr, why):
     net = ok(a.req("POST", NET, body={"network": {"name": "probe-dhcp"}}), 201)["network"]
     try:
         version = 6 if ":" in cidr else 4
-        msg = neutron_error(a.req("POST", SUB, body={"subnet": {
-            "network_id": net["id"], "ip_version": version, "cidr": cidr}}), 400)
+        st, _, body = a.req("POST", SUB, body={"subnet": {
+            "network_id": net["id"], "ip_version": version, "cidr": cidr}})
+        msg = neutron_error(body, st, 400)
         assert msg == "Invalid input for operation: " + why, msg
         assert ok(a.req("GET", f"{SUB}?network_id={net['id']}"))["subnets"] == []
         assert ok(a.req("GET", f"{PORTS}?network_id={net['id']}"))["ports"] == []
@@ -132,8 +121,9 @@ def test_dhcp_subnet_ranges(cloud, shared, cidr, why):
         sub = ok(a.req("POST", SUB, body={"subnet": {
             "network_id": net["id"], "ip_version": version, "cidr": cidr,
             "enable_dhcp": False, "gateway_ip": None}}), 201)["subnet"]
-        msg = neutron_error(a.req("PUT", f"{SUB}/{sub['id']}", body={"subnet": {
-            "enable_dhcp": True}}), 400)
+        st, _, body = a.req("PUT", f"{SUB}/{sub['id']}", body={"subnet": {
+            "enable_dhcp": True}})
+        msg = neutron_error(body, st, 400)
         assert msg == "Invalid input for operation: " + why, msg
         after = ok(a.req("GET", f"{SUB}/{sub['id']}"))["subnet"]
         assert after["enable_dhcp"] is False
