@@ -103,6 +103,11 @@ struct service {
 	/* A trailing '/' below the prefix names no resource (404), as Glance's routes: an
 	 * empty id in /v2/images/{id} must not fall back to the list. */
 	bool strict_slash;
+	/* The message of a 403 for a route its policy refuses: a format with one %s, the
+	 * policy's name after its "service:" prefix, in the service's own words (Glance's
+	 * "You are not authorized to complete %s action."). NULL: Keystone's, with the whole
+	 * policy name. */
+	const char *policy_denied;
 	/* Writes the service-shaped error body for 'err' into the reply. */
 	void (*render_error)(struct req *rq, const struct err *err);
 };

@@ -371,7 +371,7 @@ static bool access_permitted(struct req *rq)
 static int authorize(struct req *rq, struct err *err)
 {
 	const struct route *r = rq->route;
-	const char *token;
+	const char *token, *colon;
 
 	if (r->policy == NULL)
 		return 0;
@@ -385,11 +385,14 @@ static int authorize(struct req *rq, struct err *err)
 	if (!access_permitted(rq))
 		return err_set(err, ERR_UNAUTHORIZED,
 			       "The request you have made requires authentication.");
-	if (!allowed(rq, find_rule(rq->svc, r->policy)))
+	if (allowed(rq, find_rule(rq->svc, r->policy)))
+		return 0;
+	if (rq->svc->policy_denied == NULL)
 		return err_set(err, ERR_FORBIDDEN,
 			       "You are not authorized to perform the requested action: %s.",
 			       r->policy);
-	return 0;
+	colon = strchr(r->policy, ':');
+	return err_set(err, ERR_FORBIDDEN, rq->svc->policy_denied, colon ? colon + 1 : r->policy);
 }
 
 /* Service, route, then (once) token and policy. */

@@ -144,25 +144,17 @@ static char *html_escape(struct req *rq, const char *s)
 }
 
 /* Glance's errors are webob's: the status line, then the message, as HTML by default,
- * as {"message", "code", "title"} when the client accepts JSON, or as plain text. A route
- * its policy refused (the router answers before the request is authorized) reads as
- * Glance's policy refusals: "You are not authorized to complete <rule> action." */
+ * as {"message", "code", "title"} when the client accepts JSON, or as plain text. */
 static void render_error(struct req *rq, const struct err *err)
 {
 	int status = err_status(err->kind);
 	const char *title = err_title(err->kind);
 	const char *accept = req_header(rq, "Accept");
 	char *code = req_printf(rq, "%d %s", status, title);
-	const char *msg = err->msg;
-
-	if (err->kind == ERR_FORBIDDEN && !rq->authorized && rq->route != NULL &&
-	    rq->route->policy != NULL && strncmp(rq->route->policy, "image:", 6) == 0)
-		msg = req_printf(rq, "You are not authorized to complete %s action.",
-				 rq->route->policy + 6);
 	if (accept != NULL && strstr(accept, "json") != NULL) {
 		reply_json(rq, status,
 			   json_pack("{s:s,s:s,s:s}", "message",
-				     req_printf(rq, "%s<br /><br />\n\n\n", msg), "code",
+				     req_printf(rq, "%s<br /><br />\n\n\n", err->msg), "code",
 				     code, "title", title));
 	} else if (accept == NULL || *accept == '\0' || strstr(accept, "html") != NULL ||
 		   strstr(accept, "*/*") != NULL) {
@@ -171,10 +163,10 @@ static void render_error(struct req *rq, const struct err *err)
 				      "<html>\n <head>\n  <title>%s</title>\n </head>\n"
 				      " <body>\n  <h1>%s</h1>\n  %s<br /><br />\n\n\n\n"
 				      " </body>\n</html>",
-				      code, code, html_escape(rq, msg)));
+				      code, code, html_escape(rq, err->msg)));
 	} else {
 		reply_text(rq, status, "text/plain; charset=UTF-8",
-			   req_printf(rq, "%s\n\n%s\n\n\n   ", code, msg));
+			   req_printf(rq, "%s\n\n%s\n\n\n   ", code, err->msg));
 	}
 	if (err->kind == ERR_UNAUTHORIZED)
 		reply_header(rq, "WWW-Authenticate",
@@ -187,6 +179,7 @@ static const struct service image_service = {
 	.routes = routes,
 	.policies = policies,
 	.streams = streams,
+	.policy_denied = "You are not authorized to complete %s action.",
 	.render_error = render_error,
 	.strict_slash = true,
 };

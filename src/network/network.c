@@ -195,6 +195,7 @@ static const struct service net_service = {
 	.prefix = "/network",
 	.routes = routes,
 	.policies = policy_tables,
+	.policy_denied = "(rule:%s) is disallowed by policy", /* Neutron's words */
 	.render_error = render_error,
 };
 

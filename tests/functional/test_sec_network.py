@@ -314,7 +314,10 @@ def test_reader_only_reads(cloud, admin, env):
     ]
     for method, path, body in writes:
         status, _, got = cloud.request(method, path, reader, body=body)
-        neutron_error(got, status, 403)
+        assert neutron_error(got, status, 403).endswith(") is disallowed by policy"), got
+    # the route's policy, in Neutron's words
+    status, _, got = cloud.request("POST", NET, reader, body={"network": {"name": "x"}})
+    assert neutron_error(got, status, 403) == "(rule:create_network) is disallowed by policy"
     assert state() == before
     # the member still writes
     ok(a.req("PUT", f"{NET}/{net['id']}", body={"network": {"name": "r-net2"}}))
