@@ -265,7 +265,7 @@ def test_appcred_cli_and_sdk(cloud, ids):
     # authenticate with it: the real CLI ...
     p = cloud.cli("--os-auth-type", "v3applicationcredential", "--os-auth-url",
                   cloud.auth_url, "--os-application-credential-id", ac_id,
-                  "--os-application-credential-secret", secret, "token", "issue",
+                  "--os-application-credential-secret=" + secret, "token", "issue",
                   "-f", "json", cloud=None)
     assert p["project_id"] == ids["demo_project"] and p["user_id"] == ids["demo_id"]
     # ... openstacksdk ...
@@ -304,7 +304,7 @@ def test_appcred_cli_and_sdk(cloud, ids):
     assert cloud.request("GET", f"{V3}/auth/catalog", token=ac_token)[0] == 401
     p = cloud.cli("--os-auth-type", "v3applicationcredential", "--os-auth-url",
                   cloud.auth_url, "--os-application-credential-id", ac_id,
-                  "--os-application-credential-secret", secret, "token", "issue",
+                  "--os-application-credential-secret=" + secret, "token", "issue",
                   cloud=None, check=False)
     assert p.returncode != 0
     st, _, body = cloud.request("GET", ac_path(ids["demo_id"], ac_id), token=ids["demo"])
